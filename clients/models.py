@@ -1,0 +1,168 @@
+"""Home-care clients, the nurses they know, their service circle, and who read their data."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pairwork.choices import ArtForm, Language
+from pairwork.models import Role, StaffProfile, Team
+
+
+class ClientQuerySet(models.QuerySet):
+    def active(self) -> "ClientQuerySet":
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> "ClientQuerySet":
+        return self.filter(archived_at__isnull=False)
+
+    def in_teams(self, teams) -> "ClientQuerySet":
+        return self.filter(team__in=teams)
+
+
+class Client(models.Model):
+    """A home-care client. Health notes are for nurses and coordinators only."""
+
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="clients", verbose_name=_("team"))
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    area = models.CharField(_("area"), max_length=120, help_text=_("District or municipality."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.FINNISH)
+    needs_and_wishes = models.TextField(_("needs and wishes"), blank=True)
+    preferred_art_forms = ArrayField(
+        models.CharField(max_length=20, choices=ArtForm.choices), default=list, blank=True, verbose_name=_("preferred art forms")
+    )
+    safety_notes = models.TextField(
+        _("safety notes"), blank=True, help_text=_("What anyone entering the home must know (pets, door code, mobility).")
+    )
+    health_notes = models.TextField(
+        _("health notes"), blank=True, help_text=_("Visible to nurses and coordinators only, never to artists.")
+    )
+    consent_given = models.BooleanField(_("consent given"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("consent recorded by")
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_given=False) | Q(consent_date__isnull=False), name="client_consent_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "archived_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.archived_at is None
+
+
+class CareRelationship(models.Model):
+    """A nurse the client already knows and trusts (a 'familiar nurse')."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_relationships", verbose_name=_("client"))
+    nurse = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="care_relationships", verbose_name=_("nurse"))
+    # Pinned by a composite foreign key to (staffprofile.id, role): only nurses.
+    nurse_role = models.CharField(max_length=20, default=Role.NURSE, editable=False)
+    is_primary = models.BooleanField(_("primary nurse"), default=False)
+    since = models.DateField(_("since"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-is_primary", "nurse__user__last_name"]
+        verbose_name = _("familiar nurse")
+        verbose_name_plural = _("familiar nurses")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "nurse"], name="carerelationship_once_per_nurse"),
+            models.UniqueConstraint(fields=["client"], condition=Q(is_primary=True), name="carerelationship_one_primary"),
+            models.CheckConstraint(condition=Q(nurse_role=Role.NURSE), name="carerelationship_nurse_role_is_nurse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nurse} ({_('primary') if self.is_primary else _('familiar')})"
+
+
+class ServiceCircleEntry(models.Model):
+    """Another service the client receives, with its contact professional."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="service_circle", verbose_name=_("client"))
+    service = models.CharField(_("service"), max_length=120, help_text=_("E.g. meals on wheels, day activity, physiotherapy."))
+    organisation = models.CharField(_("organisation"), max_length=160)
+    contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["service"]
+        verbose_name = _("service circle entry")
+        verbose_name_plural = _("service circle")
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.organisation}"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_client(self, client_id: int) -> "AccessLogQuerySet":
+        return self.filter(client_id=client_id)
+
+
+class AccessLog(models.Model):
+    """One read or change of client data, allowed or denied. Append-only.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE, and the
+    references to user and client carry no database constraint so that the
+    log outlives purged clients and removed accounts.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        LIST = "list", _("listed")
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+", verbose_name=_("client")
+    )
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    grounds = models.CharField(_("grounds"), max_length=60, help_text=_("E.g. pair member, team coordinator, administrator."))
+    allowed = models.BooleanField(_("allowed"))
+    channel = models.CharField(_("channel"), max_length=10, default="web", help_text=_("web, api or admin."))
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["client", "-at"])]
+
+    def __str__(self) -> str:
+        verdict = _("allowed") if self.allowed else _("denied")
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_type} ({verdict})"

@@ -1,0 +1,269 @@
+"""Joint visits of a work pair to a client, their history, participants and notes."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Func, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from pairwork.choices import ArtForm
+from pairwork.models import Role, StaffProfile, WorkPair
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    COMPLETED = "completed", _("Completed")
+    CLIENT_DECLINED = "declined", _("Client declined")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED_ON_ARRIVAL = "cancelled_on_arrival", _("Cancelled on arrival")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Every status but CANCELLED holds its time slot. The SQL in migration 0002
+# (participant sync trigger) uses the same rule: keep them together.
+INACTIVE_STATUSES = (VisitStatus.CANCELLED,)
+OUTCOME_STATUSES = (
+    VisitStatus.COMPLETED,
+    VisitStatus.CLIENT_DECLINED,
+    VisitStatus.NO_SHOW,
+    VisitStatus.CANCELLED_ON_ARRIVAL,
+)
+
+
+class VisitSeries(models.Model):
+    """A weekly-recurring plan; its visits are created one by one and may be skipped."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visit_series", verbose_name=_("client"))
+    pair = models.ForeignKey(WorkPair, on_delete=models.PROTECT, related_name="visit_series", verbose_name=_("pair"))
+    first_starts_at = models.DateTimeField(_("first visit starts"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    interval_weeks = models.PositiveSmallIntegerField(
+        _("every N weeks"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(
+        _("number of visits"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(104)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("visit series")
+        verbose_name_plural = _("visit series")
+        constraints = [
+            models.CheckConstraint(condition=Q(until__isnull=False) | Q(count__isnull=False), name="visitseries_has_end"),
+            models.CheckConstraint(condition=Q(interval_weeks__gte=1), name="visitseries_interval_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Series')} #{self.pk}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def active(self) -> "VisitQuerySet":
+        return self.exclude(status__in=INACTIVE_STATUSES)
+
+    def upcoming(self) -> "VisitQuerySet":
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+    def between(self, start, end) -> "VisitQuerySet":
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+    def for_staff(self, staff: StaffProfile) -> "VisitQuerySet":
+        return self.filter(participants__staff=staff)
+
+    def in_teams(self, teams) -> "VisitQuerySet":
+        return self.filter(pair__team__in=teams)
+
+    def with_people(self) -> "VisitQuerySet":
+        return self.select_related("client", "pair__artist__user", "pair__nurse__user", "pair__team")
+
+
+class Visit(models.Model):
+    """A joint home visit. Time slots are guarded by PostgreSQL, not by Python.
+
+    The client's slot is an exclusion constraint here; each person's slot is
+    one on VisitParticipant, whose copy of the time range and status a
+    trigger keeps equal to the visit's. Ranges are half-open, so a visit may
+    start exactly when another ends.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visits", verbose_name=_("client"))
+    pair = models.ForeignKey(WorkPair, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pair"))
+    series = models.ForeignKey(
+        VisitSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits", verbose_name=_("series")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=24, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("outcome recorded by")
+    )
+    outcome_recorded_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status=VisitStatus.CANCELLED) | ~Q(cancellation_reason=""), name="visit_cancel_has_reason"
+            ),
+            ExclusionConstraint(
+                name="visit_client_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("client", RangeOperators.EQUAL),
+                ],
+                condition=~Q(status__in=INACTIVE_STATUSES),
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["pair", "starts_at"])]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{local:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in INACTIVE_STATUSES
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class VisitParticipant(models.Model):
+    """A person taking part in a visit; one note each."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="participants", verbose_name=_("visit"))
+    staff = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="visit_participations", verbose_name=_("staff"))
+    role = models.CharField(_("role"), max_length=20, choices=[(Role.ARTIST, Role.ARTIST.label), (Role.NURSE, Role.NURSE.label)])
+    # Copies of the visit's range and status, written only by the database
+    # trigger (migration 0002) so that the exclusion constraint below can see them.
+    during = DateTimeRangeField(null=True, editable=False)
+    visit_active = models.BooleanField(default=True, editable=False)
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = _("visit participant")
+        verbose_name_plural = _("visit participants")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "staff"], name="visitparticipant_once_per_visit"),
+            ExclusionConstraint(
+                name="visitparticipant_person_no_overlap",
+                expressions=[("during", RangeOperators.OVERLAPS), ("staff", RangeOperators.EQUAL)],
+                condition=Q(visit_active=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} ({self.get_role_display()})"
+
+
+class VisitEvent(models.Model):
+    """The history of a visit: scheduled, moved, cancelled, outcome recorded."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        OUTCOME = "outcome", _("Outcome recorded")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    previous_starts_at = models.DateTimeField(null=True, blank=True)
+    previous_ends_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=24, choices=VisitStatus.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit history")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+SCORE_1_TO_5 = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class VisitNote(models.Model):
+    """What one participant logged about a visit. Editable by its author for 48 hours."""
+
+    EDIT_WINDOW_HOURS = 48
+
+    participant = models.OneToOneField(
+        VisitParticipant, on_delete=models.CASCADE, related_name="note", verbose_name=_("participant")
+    )
+    art_form = models.CharField(_("art form"), max_length=20, choices=ArtForm.choices, blank=True)
+    activities = models.TextField(_("what was done"))
+    engagement = models.PositiveSmallIntegerField(_("client's engagement (1–5)"), validators=SCORE_1_TO_5)
+    mood_before = models.PositiveSmallIntegerField(_("mood before (1–5)"), validators=SCORE_1_TO_5)
+    mood_after = models.PositiveSmallIntegerField(_("mood after (1–5)"), validators=SCORE_1_TO_5)
+    care_plan_observations = models.TextField(_("observations for the care plan"), blank=True)
+    next_visit_suggestions = models.TextField(_("suggestions for the next visit"), blank=True)
+    free_text = models.TextField(_("other notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last edited"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("visit note")
+        verbose_name_plural = _("visit notes")
+        constraints = [
+            models.CheckConstraint(condition=Q(engagement__range=(1, 5)), name="visitnote_engagement_1_5"),
+            models.CheckConstraint(condition=Q(mood_before__range=(1, 5)), name="visitnote_mood_before_1_5"),
+            models.CheckConstraint(condition=Q(mood_after__range=(1, 5)), name="visitnote_mood_after_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Note')} #{self.pk}"
+
+
+class VisitNoteVersion(models.Model):
+    """A snapshot of a note as saved; every save adds one."""
+
+    note = models.ForeignKey(VisitNote, on_delete=models.CASCADE, related_name="versions", verbose_name=_("note"))
+    version = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        ordering = ["note", "version"]
+        verbose_name = _("visit note version")
+        verbose_name_plural = _("visit note versions")
+        constraints = [models.UniqueConstraint(fields=["note", "version"], name="visitnoteversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.note} v{self.version}"

@@ -1,0 +1,255 @@
+"""Survey instruments as data, and the responses given to them."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from pairwork.models import StaffProfile, Team
+from visits.models import Visit, VisitSeries
+
+
+def _translated(obj, field: str) -> str:
+    """The field in the active language, falling back to Finnish."""
+    language = (get_language() or "fi")[:2]
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_fi")
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    CLIENT = "client", _("Client")
+
+
+class TimePoint(models.TextChoices):
+    POST_VISIT = "post_visit", _("After a visit")
+    MONTHLY = "monthly", _("Monthly")
+    BASELINE = "baseline", _("Baseline")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class ScoringRule(models.TextChoices):
+    SUM = "sum", _("Sum")
+    MEAN = "mean", _("Mean")
+
+
+class InstrumentQuerySet(models.QuerySet):
+    def current(self) -> "InstrumentQuerySet":
+        return self.filter(is_active=True)
+
+    def for_time_point(self, time_point: str) -> "InstrumentQuerySet":
+        return self.filter(time_points__contains=[time_point])
+
+
+class Instrument(models.Model):
+    """A questionnaire, versioned: a version that has answers is never edited."""
+
+    code = models.SlugField(_("code"), max_length=60, help_text=_("Stable identifier, e.g. post_visit_pulse."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=160)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=160, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=160, blank=True)
+    description_fi = models.TextField(_("description (Finnish)"), blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    time_points = models.JSONField(_("time points"), default=list, help_text=_("When it is answered, e.g. [\"baseline\", \"follow_up\"]."))
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def name(self) -> str:
+        return _translated(self, "name")
+
+    @property
+    def description(self) -> str:
+        return _translated(self, "description")
+
+
+class Scale(models.Model):
+    """A scored group of items (a subscale) with its scoring rule."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales", verbose_name=_("instrument"))
+    code = models.SlugField(_("code"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=160)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=160, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=160, blank=True)
+    rule = models.CharField(_("scoring rule"), max_length=10, choices=ScoringRule.choices, default=ScoringRule.MEAN)
+    max_missing = models.PositiveSmallIntegerField(
+        _("missing items tolerated"), default=0, help_text=_("A score is computed only when at most this many items are unanswered.")
+    )
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        verbose_name = _("scale")
+        verbose_name_plural = _("scales")
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="scale_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _translated(self, "name")
+
+
+class Item(models.Model):
+    """A question with a numeric answer scale."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items", verbose_name=_("instrument"))
+    scale = models.ForeignKey(
+        Scale, on_delete=models.SET_NULL, null=True, blank=True, related_name="items", verbose_name=_("scale")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text_fi = models.CharField(_("question (Finnish)"), max_length=300)
+    text_sv = models.CharField(_("question (Swedish)"), max_length=300, blank=True)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    scale_min = models.SmallIntegerField(_("lowest answer"), default=1)
+    scale_max = models.SmallIntegerField(_("highest answer"), default=5)
+    min_label_fi = models.CharField(_("lowest label (Finnish)"), max_length=80, blank=True)
+    min_label_sv = models.CharField(_("lowest label (Swedish)"), max_length=80, blank=True)
+    min_label_en = models.CharField(_("lowest label (English)"), max_length=80, blank=True)
+    max_label_fi = models.CharField(_("highest label (Finnish)"), max_length=80, blank=True)
+    max_label_sv = models.CharField(_("highest label (Swedish)"), max_length=80, blank=True)
+    max_label_en = models.CharField(_("highest label (English)"), max_length=80, blank=True)
+    reverse_scored = models.BooleanField(_("reverse scored"), default=False)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="item_code_unique"),
+            models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="item_scale_max_above_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return _translated(self, "text")
+
+    @property
+    def min_label(self) -> str:
+        return _translated(self, "min_label")
+
+    @property
+    def max_label(self) -> str:
+        return _translated(self, "max_label")
+
+    def scored(self, value: int) -> int:
+        """The value as it counts in a score: reverse items flipped within the scale."""
+        return self.scale_min + self.scale_max - value if self.reverse_scored else value
+
+
+class SurveyResponse(models.Model):
+    """One filled-in questionnaire: by a staff member, or by a client with a nurse."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses", verbose_name=_("instrument"))
+    time_point = models.CharField(_("time point"), max_length=12, choices=TimePoint.choices)
+    respondent = models.ForeignKey(
+        StaffProfile, on_delete=models.CASCADE, null=True, blank=True, related_name="survey_responses", verbose_name=_("respondent")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="survey_responses", verbose_name=_("client")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    # The team at answering time: aggregates group by it, and it must not
+    # move when someone changes teams later.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("team"))
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_responses", verbose_name=_("visit")
+    )
+    series = models.ForeignKey(
+        VisitSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_responses", verbose_name=_("visit series")
+    )
+    period = models.DateField(_("month"), help_text=_("First day of the month the answers concern."))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(respondent__isnull=False) & Q(client__isnull=True))
+                | (Q(respondent__isnull=True) & Q(client__isnull=False)),
+                name="response_staff_xor_client",
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="response_period_is_month_start"),
+            models.UniqueConstraint(
+                fields=["respondent", "instrument", "visit"],
+                condition=Q(visit__isnull=False, respondent__isnull=False),
+                name="response_one_pulse_per_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["respondent", "instrument", "period"],
+                condition=Q(time_point="monthly", respondent__isnull=False),
+                name="response_one_monthly_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "instrument"],
+                condition=Q(time_point="baseline", client__isnull=False),
+                name="response_one_client_baseline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "period", "instrument"]),
+            models.Index(fields=["client", "time_point"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.get_time_point_display()} {self.period:%Y-%m}"
+
+
+class Answer(models.Model):
+    """One item's answer; empty when the respondent skipped an optional item."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item"))
+    value = models.SmallIntegerField(_("value"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["response", "item"], name="answer_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}={self.value}"
+
+
+class ResponseScore(models.Model):
+    """A scale score of one response, computed when the response is saved."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="scores", verbose_name=_("response"))
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="scores", verbose_name=_("scale"))
+    value = models.FloatField(_("score"))
+    answered = models.PositiveSmallIntegerField(_("items answered"))
+
+    class Meta:
+        verbose_name = _("response score")
+        verbose_name_plural = _("response scores")
+        constraints = [models.UniqueConstraint(fields=["response", "scale"], name="responsescore_once_per_scale")]
+
+    def __str__(self) -> str:
+        return f"{self.scale.code}={self.value:.2f}"
