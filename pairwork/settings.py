@@ -23,7 +23,7 @@ TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test
 
 _DEVELOPMENT_SECRET = "django-insecure-development-only-key-never-use-in-production"
 SECRET_KEY: str = env("SECRET_KEY") or _DEVELOPMENT_SECRET
-if not DEBUG and (
+if not DEBUG and not TESTING and (
     SECRET_KEY == _DEVELOPMENT_SECRET or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")
 ):
     raise ImproperlyConfigured(

@@ -1,0 +1,81 @@
+"""Personas, one per role, in two teams (healthchecks' alice/bob/charlie habit).
+
+Team "Kallio" is ours; team "Espoo" is the other team. Every persona is a
+real user with a password, so tests log in the way people do.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture
+def team(db):
+    return f.TeamFactory(name="Kallio")
+
+
+@pytest.fixture
+def other_team(db):
+    return f.TeamFactory(name="Espoo", area="Espoo")
+
+
+@pytest.fixture
+def pair(team):
+    """Artist Aino and nurse Hanna, working together in our team."""
+    artist = f.ArtistFactory(user__username="aino", user__first_name="Aino", user__last_name="Taiteilija", team=team)
+    nurse = f.NurseFactory(user__username="hanna", user__first_name="Hanna", user__last_name="Hoitaja", team=team)
+    return f.WorkPairFactory(team=team, artist=artist, nurse=nurse)
+
+
+@pytest.fixture
+def artist(pair):
+    return pair.artist
+
+
+@pytest.fixture
+def nurse(pair):
+    return pair.nurse
+
+
+@pytest.fixture
+def other_artist(team):
+    return f.ArtistFactory(user__username="olli", team=team)
+
+
+@pytest.fixture
+def other_nurse(team):
+    return f.NurseFactory(user__username="outi", team=team)
+
+
+@pytest.fixture
+def coordinator(team):
+    return f.CoordinatorFactory(user__username="kaisa", team=team)
+
+
+@pytest.fixture
+def other_coordinator(other_team):
+    return f.CoordinatorFactory(user__username="eija", team=other_team)
+
+
+@pytest.fixture
+def manager(team):
+    return f.ManagerFactory(user__username="maija", team=team)
+
+
+@pytest.fixture
+def admin_user(db):
+    return f.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_record(team, nurse):
+    """Client Helmi in our team, who knows nurse Hanna."""
+    record = f.ClientFactory(team=team, first_name="Helmi", last_name="Esimerkki")
+    f.CareRelationshipFactory(client=record, nurse=nurse, is_primary=True)
+    return record
+
+
+def login(client, profile_or_user) -> None:
+    user = getattr(profile_or_user, "user", profile_or_user)
+    client.force_login(user)
