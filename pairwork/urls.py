@@ -8,4 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("clients/", include("clients.urls")),
+    path("visits/", include("visits.urls")),
+    path("wellbeing/", include("wellbeing.urls")),
 ]

@@ -79,3 +79,9 @@ def client_record(team, nurse):
 def login(client, profile_or_user) -> None:
     user = getattr(profile_or_user, "user", profile_or_user)
     client.force_login(user)
+
+
+@pytest.fixture(autouse=True)
+def english_ui(settings):
+    """Tests read English UI text; the Finnish default is tested on its own."""
+    settings.LANGUAGE_CODE = "en"
