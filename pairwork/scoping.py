@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from clients.models import AccessLog, Client
-from pairwork.models import Role, Team
+from pairwork.models import Role, StaffProfile, Team, WorkPair
 from pairwork.roles import ADMINISTRATOR, role_of
 from visits.models import Visit, VisitParticipant
 
@@ -175,3 +175,57 @@ def get_visit_or_404(user, pk, *, action: str = AccessLog.Action.VIEW, channel: 
     if not access:
         raise Http404
     return visit, access
+
+
+# --- Staff, pairs and lists (used by the API) ---------------------------------------
+
+
+def visible_staff(user) -> QuerySet[StaffProfile]:
+    """Colleagues: the staff of one's own teams (everyone, for an administrator)."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return StaffProfile.objects.all()
+    if role is None:
+        return StaffProfile.objects.none()
+    return StaffProfile.objects.in_teams(own_teams(user))
+
+
+def visible_pairs(user) -> QuerySet[WorkPair]:
+    """Work pairs of one's own teams (every pair, for an administrator)."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return WorkPair.objects.all()
+    if role is None:
+        return WorkPair.objects.none()
+    return WorkPair.objects.in_teams(own_teams(user))
+
+
+def list_access(user) -> Access:
+    """The grounds on which a user sees every row of visible_clients / visible_visits."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Access(True, ADMINISTRATOR_GROUNDS)
+    if role == Role.COORDINATOR:
+        return Access(True, COORDINATOR_GROUNDS)
+    if role in (Role.ARTIST, Role.NURSE):
+        return Access(True, PARTICIPANT_GROUNDS)
+    return DENIED
+
+
+def log_list_access(*, user, rows, object_type: str, channel: str = "web") -> None:
+    """One LIST row per shown object, in a single INSERT: rows are (client_id, object_id) pairs."""
+    access = list_access(user)
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=user,
+            username=user.get_username(),
+            client_id=client_id,
+            object_type=object_type,
+            object_id=str(object_id),
+            action=AccessLog.Action.LIST,
+            grounds=access.grounds,
+            allowed=access.allowed,
+            channel=channel,
+        )
+        for client_id, object_id in rows
+    )

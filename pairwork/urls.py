@@ -12,3 +12,5 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("wellbeing/", include("wellbeing.urls")),
 ]
+urlpatterns += [path("api/", include("pairwork.api_urls"))]
+
