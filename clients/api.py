@@ -14,6 +14,7 @@ from rest_framework import mixins, viewsets
 
 from pairwork import scoping
 from pairwork.api_errors import with_errors
+from pairwork.api_lookups import path_id
 from pairwork.api_permissions import CareStaffOnly, CoordinatorsOnly, CoordinatorWrites
 from pairwork.choices import Language
 
@@ -38,6 +39,7 @@ def client_in_scope(request, pk, *, action=AccessLog.Action.VIEW) -> tuple[Clien
     A read is logged here (allowed or denied). For a change only a refusal is
     logged here: the service logs the change itself, once.
     """
+    pk = path_id(pk)
     if action == AccessLog.Action.VIEW:
         return scoping.get_client_or_404(request.user, pk, channel=CHANNEL)
     client = scoping.visible_clients(request.user).select_related("team").filter(pk=pk).first()

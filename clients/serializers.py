@@ -1,7 +1,10 @@
 """Clients as the API shows them: the fields follow the caller's role (PRODUCT.md §4 rule 3)."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pairwork import scoping
@@ -46,7 +49,26 @@ class ClientSerializer(serializers.ModelSerializer):
         return fields
 
 
+@extend_schema_field(
+    {"type": "string", "maxLength": 254, "anyOf": [{"format": "email"}, {"maxLength": 0}],
+     "description": "An e-mail address, or an empty string when none is known."}
+)
+class EmailOrBlankField(serializers.CharField):
+    """An e-mail address or "". The schema says so, where a plain format: email would refuse ""."""
+
+    # Checked here, not as a field validator: drf-spectacular would turn a validator into format: email.
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise serializers.ValidationError(_("Enter a valid e-mail address.")) from None
+        return value
+
+
 class ServiceCircleEntrySerializer(serializers.ModelSerializer):
+    email = EmailOrBlankField(allow_blank=True, required=False, max_length=254)
+
     class Meta:
         model = ServiceCircleEntry
         fields = ["id", "service", "organisation", "contact_person", "phone", "email", "notes"]

@@ -3,7 +3,9 @@ and /api/docs/ (Swagger UI, served from our own static files).
 
 A new API version gets a new router, never changed routes under v1.
 """
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -19,13 +21,21 @@ v1.register("teams", TeamViewSet, basename="team")
 v1.register("staff", StaffViewSet, basename="staff")
 v1.register("pairs", WorkPairViewSet, basename="pair")
 v1.register("clients", ClientViewSet, basename="client")
-v1.register(r"clients/(?P<client_pk>\d+)/service-circle", ServiceCircleViewSet, basename="client-service-circle")
-v1.register(r"clients/(?P<client_pk>\d+)/access-log", ClientAccessLogViewSet, basename="client-access-log")
+v1.register(r"clients/(?P<client_pk>[^/.]+)/service-circle", ServiceCircleViewSet, basename="client-service-circle")
+v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet, basename="client-access-log")
 v1.register("visits", VisitViewSet, basename="visit")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
+
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Unknown /api/ URLs answer in JSON like the API, not with the HTML error page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
 
 urlpatterns = [
     path("v1/", include((v1.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"", not_found),  # last: only what nothing above matched
 ]

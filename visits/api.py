@@ -13,6 +13,7 @@ from rest_framework import mixins, viewsets
 
 from pairwork import scoping
 from pairwork.api_errors import with_errors
+from pairwork.api_lookups import path_id
 from pairwork.models import Team
 
 from .models import Visit, VisitParticipant, VisitStatus
@@ -71,7 +72,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return scoping.visible_visits(self.request.user).with_people().prefetch_related(_participants())
 
     def get_object(self):
-        visit, self.access = scoping.get_visit_or_404(self.request.user, self.kwargs["pk"], channel=CHANNEL)
+        visit, self.access = scoping.get_visit_or_404(self.request.user, path_id(self.kwargs["pk"]), channel=CHANNEL)
         prefetch_related_objects([visit], _participants())
         return visit
 
