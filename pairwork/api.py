@@ -113,8 +113,5 @@ class WorkPairViewSet(
             clear_active_until="active_until" in data and data["active_until"] is None,
             shared_agreement=data.get("shared_agreement"),
         )
-        return self._respond(pair)
-
-    def _respond(self, pair):
-        pair = self.get_queryset().get(pk=pair.pk)
+        pair = self.get_queryset().get(pk=pair.pk)  # with its people, for the answer
         return Response(WorkPairSerializer(pair, context=self.get_serializer_context()).data)

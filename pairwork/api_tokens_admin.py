@@ -30,7 +30,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # A token's owner and name are fixed once issued: issue a new one instead.
         if obj is not None:
             return ["name", "user", *self.readonly_fields]
-        return ["created_by"]
+        return []
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Revoked tokens stay listed, so it is known which system had access and when.

@@ -75,8 +75,15 @@ def test_a_client_outside_the_callers_scope_is_404_and_the_denial_is_logged(pers
     assert (row.client_id, row.allowed, row.channel, row.user_id) == (client_record.pk, False, "api", person.user.pk)
 
 
-def test_a_nonexistent_client_is_the_same_404(api_as, coordinator):
-    assert api_as(coordinator).get(f"{CLIENTS}999999/").json() == api_as(coordinator).get(f"{CLIENTS}999998/").json()
+def test_an_existing_client_outside_scope_looks_exactly_like_a_missing_one(api_as, other_coordinator, client_record):
+    client = api_as(other_coordinator)
+    hidden, missing = client.get(f"{CLIENTS}{client_record.pk}/"), client.get(f"{CLIENTS}999999/")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json()) == (404, {"detail": "Not found."})
+
+
+def test_a_non_numeric_client_id_is_404_not_500(api_as, coordinator):
+    assert api_as(coordinator).get(f"{CLIENTS}abc/").status_code == 404
+    assert api_as(coordinator).get(f"{CLIENTS}abc/service-circle/").status_code == 404
 
 
 def test_reading_a_client_writes_one_access_log_row_with_grounds(api_as, nurse, visit, client_record):

@@ -165,6 +165,15 @@ def test_coordinator_ends_a_pair_and_edits_its_agreement(api_as, coordinator, pa
     assert response.json()["artist_name"] == "Aino Taiteilija"
 
 
+def test_an_ended_pair_can_be_reopened_by_clearing_its_end(api_as, coordinator, pair):
+    pair.active_until = timezone.localdate() + dt.timedelta(days=3)
+    pair.save(update_fields=["active_until"])
+    response = api_as(coordinator).patch(f"{PAIRS}{pair.pk}/", {"active_until": None})
+    assert response.status_code == 200
+    pair.refresh_from_db()
+    assert pair.active_until is None
+
+
 def test_changing_a_pairs_people_is_ignored_not_applied(api_as, coordinator, pair, team):
     someone = f.ArtistFactory(user__username="ville", team=team)
     api_as(coordinator).patch(f"{PAIRS}{pair.pk}/", {"artist": someone.pk})

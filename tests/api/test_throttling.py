@@ -1,7 +1,11 @@
 """API clients are throttled: past the rate, 429 with Retry-After."""
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
+
+from pairwork.env import ENV
 
 TEAMS = "/api/v1/teams/"
 
@@ -22,7 +26,13 @@ def test_rates_are_counted_per_user(monkeypatch, token_client, coordinator, nurs
 
 
 def test_configured_rates_come_from_the_environment_declaration(settings):
-    from pairwork.env import ENV
-
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert rates == {"anon": ENV["API_ANON_RATE"].read(), "user": ENV["API_USER_RATE"].read()}
+
+
+def test_a_malformed_rate_in_the_environment_fails_loudly(monkeypatch):
+    monkeypatch.setenv("API_USER_RATE", "lots")
+    with pytest.raises(ImproperlyConfigured, match="API_USER_RATE"):
+        ENV["API_USER_RATE"].read()
+    monkeypatch.setenv("API_USER_RATE", "120/minute")
+    assert ENV["API_USER_RATE"].read() == "120/minute"

@@ -148,3 +148,20 @@ def test_staff_who_are_not_administrators_cannot_open_the_token_admin(client, co
     client.force_login(coordinator.user)
     response = client.get(reverse("admin:pairwork_apitoken_changelist"))
     assert response.status_code == 302
+
+
+def test_a_session_write_without_the_csrf_token_is_refused(coordinator, team):
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(coordinator.user)
+    response = browser.post("/api/v1/clients/", {"first_name": "Aili"})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_a_token_write_needs_no_csrf_token(coordinator, team):
+    _, raw = issue_api_token(user=coordinator.user, name="Client register")
+    system = APIClient(enforce_csrf_checks=True)
+    system.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    response = system.post("/api/v1/clients/", {"first_name": "Aili"})
+    assert response.status_code == 400  # validated, not refused for CSRF
+    assert "last_name" in response.json()
