@@ -44,11 +44,11 @@ SEEDED_APPS = ("auth", "pairwork", "clients", "visits", "wellbeing")
 
 @pytest.fixture(scope="module")
 def seed_output(django_db_setup, django_db_blocker):
-    """Seed once for the module; what the command printed."""
+    """Seed once for the module, the way `make run` does; what the command printed."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         with override_settings(DEBUG=True):
-            call_command("seed_demo", stdout=out)
+            call_command("seed_demo", "--if-empty", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -297,6 +297,7 @@ def test_demo_artist_and_nurse_are_one_pair_with_visits_today_and_ahead(seeded):
 
 
 def test_output_lists_the_counts_and_every_demo_login(seeded):
+    assert "Demo data created" in seeded
     assert "visits" in seeded and "clients" in seeded
     for login in DEMO_LOGINS:
         assert login.username in seeded
@@ -326,6 +327,17 @@ def test_a_rerun_adds_only_what_is_missing(seeded, settings):
     before.pop("clients.ServiceCircleEntry")
     assert after == before
     assert "service circle entries" in output
+
+
+def test_if_empty_leaves_a_database_with_data_as_it_is(seeded, settings):
+    settings.DEBUG = True
+    ServiceCircleEntry.objects.all().delete()  # a plain run would add these back
+    before = row_counts()
+    output = run_seed(if_empty=True)
+    assert row_counts() == before
+    assert "left it as it is" in output
+    for login in DEMO_LOGINS:
+        assert login.username in output
 
 
 def test_refuses_to_write_when_debug_is_off(seeded, settings):

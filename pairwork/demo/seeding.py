@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pairwork.models import Team
+
 from . import client_records, staff, visit_history
 from .world import DemoWorld
 
@@ -36,6 +38,7 @@ class DemoDataRefused(Exception):
 @dataclass(frozen=True)
 class SeedReport:
     created: dict[str, int]
+    left_alone: bool = False  # only_if_empty found data already there
 
     @property
     def created_anything(self) -> bool:
@@ -43,17 +46,20 @@ class SeedReport:
 
 
 @transaction.atomic
-def seed_demo(*, now: dt.datetime | None = None) -> SeedReport:
+def seed_demo(*, now: dt.datetime | None = None, only_if_empty: bool = False) -> SeedReport:
     """Create the synthetic demo world, or add only what it lacks; all or nothing.
 
     Refuses unless DEBUG is on, so production data can never be touched.
-    Running it again on a seeded database creates nothing.
+    Running it again on a seeded database creates nothing. With
+    `only_if_empty`, a database that already has teams is left as it is.
     """
     if not settings.DEBUG:
         raise DemoDataRefused(
             "seed_demo writes synthetic demo data and runs only with DEBUG on; "
             "this looks like a production database, so nothing was written."
         )
+    if only_if_empty and Team.objects.exists():
+        return SeedReport(created={}, left_alone=True)
     now = now or timezone.now()
     world = DemoWorld(now=now, today=timezone.localdate(now))
     for step in SEED_STEPS:

@@ -15,18 +15,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--print-logins", action="store_true", help="Only print the demo logins; write nothing to the database."
         )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Seed only a database without any teams; leave others as they are."
+        )
 
-    def handle(self, *args, print_logins: bool = False, **options) -> None:
+    def handle(self, *args, print_logins: bool = False, if_empty: bool = False, **options) -> None:
         if not print_logins:
             started = time.monotonic()
             try:
-                report = seed_demo()
+                report = seed_demo(only_if_empty=if_empty)
             except DemoDataRefused as exc:
                 raise CommandError(str(exc)) from exc
             self._print_report(report, seconds=time.monotonic() - started)
         self._print_logins()
 
     def _print_report(self, report: SeedReport, *, seconds: float) -> None:
+        if report.left_alone:
+            self.stdout.write("The database already has data; --if-empty left it as it is.")
+            return
         if not report.created_anything:
             self.stdout.write(f"Demo data is already in place; nothing created ({seconds:.1f} s).")
             return
