@@ -36,7 +36,6 @@ migrate: install
 
 run: migrate
 	$(PY) manage.py seed_demo --if-empty
-	@$(PY) manage.py seed_demo --print-logins
 	@echo "Työpari: http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
