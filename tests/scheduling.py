@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from django.utils import timezone
 
 from visits.recurrence import local_datetime
@@ -34,3 +36,12 @@ def next_fall_back() -> dt.date:
     year = today.year if today < dt.date(today.year, 10, 15) else today.year + 1
     last = dt.date(year, 10, 31)
     return last - dt.timedelta(days=(last.weekday() - 6) % 7)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; these suites create many people and test no passwords.
+
+    Autouse where imported (the scheduling suites).
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

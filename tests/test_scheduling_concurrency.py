@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from tests import factories as f
-from tests.scheduling import at, next_weekday
+from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
 from visits import services
 from visits.models import Visit, VisitParticipant
 
