@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-import pytest
 from django.db import connection
 
 from tests import factories as f

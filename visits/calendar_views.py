@@ -13,9 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clients.listing import log_client_listing
-from pairwork.pairs import managed_teams
+from pairwork.pairs import managed_teams, visible_pairs
 from pairwork.scoping import profile_of
-from pairwork.view_guards import coordinator_required
+from pairwork.roles import role_of
+from pairwork.view_guards import VISITING_ROLES, coordinator_required
 
 from . import calendar, feeds
 from .links import visit_page_url
@@ -82,7 +83,14 @@ def my_visits(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     mine = calendar.my_visits(user=request.user)
     log_client_listing(user=request.user, client_ids=mine.client_ids, object_type="visit")
-    return render(request, "visits/my_visits.html", {"mine": mine, "today": timezone.localdate()})
+    today = timezone.localdate()
+    return render(request, "visits/my_visits.html", {
+        "mine": mine,
+        "today": today,
+        "my_pairs": (
+            visible_pairs(request.user).active_on(today).with_people() if role_of(request.user) in VISITING_ROLES else []
+        ),
+    })
 
 
 @login_required

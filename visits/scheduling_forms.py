@@ -123,8 +123,8 @@ class ChangeScopeMixin(forms.Form):
 
 
 class RescheduleForm(SlotForm, ChangeScopeMixin):
-    pass
+    field_order = ["day", "start_time", "duration_minutes", "scope", "reason"]
 
 
 class CancelForm(ChangeScopeMixin):
-    pass
+    field_order = ["scope", "reason"]

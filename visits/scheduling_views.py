@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clients.listing import log_client_listing
 from clients.models import AccessLog
 from pairwork.form_errors import add_service_errors
 from pairwork.pairs import managed_teams, visible_pairs
@@ -124,6 +125,12 @@ def series_report(request: HttpRequest, pk: int) -> HttpResponse:
         {"occurrence": skip, "clashes": clashes_from_records(skip.clashes, viewer=request.user, client=client)}
         for skip in series.skipped.order_by("starts_at")
     ]
+    # Naming the other clients someone was busy with is a read of their data.
+    log_client_listing(
+        user=request.user,
+        client_ids=[c.other_client_id for item in skipped for c in item["clashes"] if c.other_client_name],
+        object_type="visit",
+    )
     return render(request, "visits/series.html", {"series": series, "client": client, "visits": visits, "skipped": skipped})
 
 
