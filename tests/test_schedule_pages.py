@@ -184,3 +184,29 @@ def test_a_coordinator_of_another_team_gets_404_on_this_teams_visits(client, oth
     visit.refresh_from_db()
     assert visit.status == "planned" and visit.starts_at == at(monday, 10)
     assert AccessLog.objects.filter(user=other_coordinator.user, allowed=False).exists()
+
+
+def test_a_local_time_skipped_by_the_clock_change_is_refused_on_the_field(coordinator_client, client_record):
+    from tests.scheduling import next_spring_forward
+
+    response = coordinator_client.get(reverse("visits:schedule"), search_params(client_record, next_spring_forward(), time="03:30"))
+
+    assert "does not exist on that day" in response.context["search"].errors["start_time"][0]
+    assert response.context["suggestions"] is None
+
+
+def test_a_series_until_a_date_from_the_page(coordinator_client, pair, client_record, monday):
+    response = coordinator_client.post(reverse("visits:schedule"), {
+        **search_params(client_record, monday), "pair": pair.pk, "repeat": "on", "interval_weeks": 2, "ends": "until",
+        "until": (monday + dt.timedelta(weeks=4)).isoformat(),
+    })
+    assert response.status_code == 302
+    assert Visit.objects.filter(client=client_record).count() == 3
+
+
+def test_a_series_without_an_end_is_refused_on_the_field(coordinator_client, pair, client_record, monday):
+    response = coordinator_client.post(reverse("visits:schedule"), {
+        **search_params(client_record, monday), "pair": pair.pk, "repeat": "on", "interval_weeks": 1, "ends": "until",
+    })
+    assert "until" in response.context["form"].errors
+    assert not Visit.objects.exists()

@@ -271,12 +271,10 @@ def _scoped_visits(visit: Visit, scope: str) -> list[Visit]:
     return list(visits.select_for_update(of=("self",)).select_related("client", "pair").order_by("starts_at"))
 
 
-def _validate_change(*, visit: Visit, reason: str, verb: str) -> str:
+def _validate_change(*, visit: Visit, reason: str, not_planned: str) -> str:
     errors = {}
     if visit.status != VisitStatus.PLANNED:
-        errors["__all__"] = _("Only planned visits can be %(verb)s; this one is %(status)s.") % {
-            "verb": verb, "status": visit.get_status_display().lower(),
-        }
+        errors["__all__"] = not_planned % {"status": visit.get_status_display()}
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = _("Give a reason; the pair and the history will show it.")
@@ -302,7 +300,9 @@ def reschedule_visit(
     anchor = next((v for v in visits if v.pk == visit.pk), None)
     if anchor is None:
         raise ValidationError({"__all__": _("This visit no longer exists.")})
-    reason = _validate_change(visit=anchor, reason=reason, verb=_("moved"))
+    reason = _validate_change(
+        visit=anchor, reason=reason, not_planned=_("Only planned visits can be moved. This visit's status: %(status)s.")
+    )
     _validate_slot(client=client, pair=pair, starts_at=starts_at, ends_at=ends_at)
 
     day_shift = timezone.localdate(starts_at) - timezone.localdate(anchor.starts_at)
@@ -351,7 +351,9 @@ def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS) -> l
     anchor = next((v for v in visits if v.pk == visit.pk), None)
     if anchor is None:
         raise ValidationError({"__all__": _("This visit no longer exists.")})
-    reason = _validate_change(visit=anchor, reason=reason, verb=_("cancelled"))
+    reason = _validate_change(
+        visit=anchor, reason=reason, not_planned=_("Only planned visits can be cancelled. This visit's status: %(status)s.")
+    )
     events = []
     for each in visits:
         each.status, each.cancellation_reason = VisitStatus.CANCELLED, reason
