@@ -1,5 +1,16 @@
 from django.urls import path
 
+from . import views
+
 app_name = "clients"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/archive/", views.client_archive, name="archive"),
+    path("<int:pk>/restore/", views.client_restore, name="restore"),
+    path("<int:pk>/familiar-nurses/", views.familiar_nurses, name="familiar_nurses"),
+    path("<int:pk>/service-circle/", views.service_circle, name="service_circle"),
+]

@@ -179,6 +179,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: saving must never wait on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Visit e-mails whose on-commit task never ran (e.g. Redis was down) go out late rather than never.
+CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
+    "task": "visits.tasks.resend_unsent_visit_notifications",
+    "schedule": 600.0,
+}
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_HOST: str = env("EMAIL_HOST")
