@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -183,12 +184,16 @@ def test_the_language_switcher_sets_swedish(client, nurse):
     assert 'value="sv" lang="sv"' in home
 
 
-def test_the_language_switcher_offers_the_three_languages_with_csrf(client):
+@pytest.mark.parametrize("ui_language", ["fi", "sv", "en"])
+def test_the_language_switcher_names_each_language_in_itself_with_csrf(client, settings, ui_language):
+    settings.LANGUAGE_CODE = ui_language
+
     page = client.get(reverse("login")).content.decode()
 
     assert f'action="{reverse("set_language")}" method="post"' in page
     for code, name in [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]:
-        assert f'value="{code}" lang="{code}"' in page and name in page
+        assert re.search(rf'value="{code}" lang="{code}"\s+class="[^"]*"( aria-current="true")?>{name}</button>', page)
+    assert re.search(rf'value="{ui_language}" lang="{ui_language}"\s+class="[^"]* active" aria-current="true">', page)
     assert page.count("csrfmiddlewaretoken") >= 2  # switcher and sign-in form
 
 
@@ -371,3 +376,12 @@ def test_password_change_uses_the_shared_layout(client, nurse):
 
     assert response.status_code == 200
     assert '<main id="main"' in response.content.decode()
+
+
+def test_an_organisation_wide_manager_sees_every_team(client, team, other_team):
+    manager = f.ManagerFactory(user__username="johtaja", organisation_wide=True)
+    login(client, manager)
+
+    response = client.get(reverse("home"))
+
+    assert [t.name for t in response.context["teams"]] == ["Espoo", "Kallio"]
