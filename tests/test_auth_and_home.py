@@ -6,6 +6,8 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -265,7 +267,7 @@ def test_a_user_without_a_role_gets_a_polite_page_and_no_data(client, pair, clie
     assert response.context["nav_links"] == []
 
 
-def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pair, nurse, team, django_assert_max_num_queries):
+def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pair, nurse, team, django_assert_num_queries):
     helmi = f.ClientFactory(team=team, first_name="Helmi", last_name="Tänään")
     toivo = f.ClientFactory(team=team, first_name="Toivo", last_name="Huomenna")
     _, end_of_today = local_day_bounds(timezone.localdate())
@@ -281,7 +283,8 @@ def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pa
     f.make_visit(pair=f.WorkPairFactory(team=team), client=stranger)
     login(client, nurse)
 
-    with django_assert_max_num_queries(6):
+    # session, user, staff profile, today's visits, upcoming visits
+    with django_assert_num_queries(5):
         response = client.get(reverse("home"))
 
     assert [v.client.first_name for v in response.context["today_visits"]] == ["Helmi"]
@@ -292,14 +295,11 @@ def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pa
     assert "Vieras" not in page
 
 
-def test_the_nurse_home_query_count_does_not_grow_with_the_visits(client, pair, nurse, team, django_assert_num_queries):
+def test_the_nurse_home_query_count_does_not_grow_with_the_visits(client, pair, nurse, team):
     login(client, nurse)
     _, end_of_today = local_day_bounds(timezone.localdate())
 
     def queries_for_home() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             client.get(reverse("home"))
         return len(captured)
@@ -321,7 +321,9 @@ def test_artist_without_visits_sees_the_empty_states(client, artist):
     assert "No upcoming visits." in page
 
 
-def test_coordinator_sees_todays_visit_counts_of_own_teams_only(client, coordinator, pair, team, other_team):
+def test_coordinator_sees_todays_visit_counts_of_own_teams_only(
+    client, coordinator, pair, team, other_team, django_assert_num_queries
+):
     start_of_today, end_of_today = local_day_bounds(timezone.localdate())
     today = today_now_or_later()
     f.make_visit(pair=pair, starts_at=today)
@@ -331,7 +333,9 @@ def test_coordinator_sees_todays_visit_counts_of_own_teams_only(client, coordina
     f.make_visit(pair=f.WorkPairFactory(team=other_team), starts_at=today)
     login(client, coordinator)
 
-    response = client.get(reverse("home"))
+    # session, user, staff profile, teams with their counts
+    with django_assert_num_queries(4):
+        response = client.get(reverse("home"))
 
     assert [(t.name, t.visits_today) for t in response.context["teams"]] == [("Kallio", 2)]
     page = response.content.decode()
