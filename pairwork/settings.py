@@ -161,14 +161,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Redis, cache and Celery -------------------------------------------------------------
 REDIS_URL: str = env("REDIS_URL")
-if REDIS_URL:
+if REDIS_URL and not TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis the tasks run in-process; they are written to be safe either way.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The test suite runs them in-process too; tests about the broker opt out.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

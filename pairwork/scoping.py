@@ -1,0 +1,177 @@
+"""Who may see which client and visit, on what grounds — and the log of it.
+
+PRODUCT.md §4 rule 3 in one place. Views, the API and exports ask here;
+none of them re-implements a rule:
+
+* an administrator sees everything ("administrator");
+* a coordinator sees the clients and visits of their own teams ("team coordinator");
+* an artist or nurse sees the visits they take part in and the clients of
+  those visits ("visit participant");
+* a manager sees no client-level data at all (aggregates only);
+* health notes are for nurses and coordinators (and administrators), never artists.
+
+Every read or change of client data goes through `log_access`, allowed or
+denied, into the append-only AccessLog.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from clients.models import AccessLog, Client
+from pairwork.models import Role, Team
+from pairwork.roles import ADMINISTRATOR, role_of
+from visits.models import Visit, VisitParticipant
+
+ADMINISTRATOR_GROUNDS = "administrator"
+COORDINATOR_GROUNDS = "team coordinator"
+PARTICIPANT_GROUNDS = "visit participant"
+NO_GROUNDS = "no relationship"
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: bool
+    grounds: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+DENIED = Access(False, NO_GROUNDS)
+
+
+def _granted(allowed: bool, grounds: str) -> Access:
+    return Access(True, grounds) if allowed else DENIED
+
+
+def profile_of(user):
+    return getattr(user, "staff_profile", None) if user is not None and user.is_authenticated else None
+
+
+def own_teams(user) -> QuerySet[Team]:
+    """The teams a staff member belongs to (none for others)."""
+    profile = profile_of(user)
+    if profile is None:
+        return Team.objects.none()
+    return profile.teams.all()
+
+
+def visible_clients(user) -> QuerySet[Client]:
+    """Clients whose data this user may see at all."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Client.objects.all()
+    if role == Role.COORDINATOR:
+        return Client.objects.filter(team__in=own_teams(user))
+    if role in (Role.ARTIST, Role.NURSE):
+        takes_part = VisitParticipant.objects.filter(visit__client=OuterRef("pk"), staff=profile_of(user))
+        return Client.objects.filter(Exists(takes_part))
+    return Client.objects.none()
+
+
+def visible_visits(user) -> QuerySet[Visit]:
+    """Visits this user may see."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Visit.objects.all()
+    if role == Role.COORDINATOR:
+        return Visit.objects.filter(pair__team__in=own_teams(user))
+    if role in (Role.ARTIST, Role.NURSE):
+        takes_part = VisitParticipant.objects.filter(visit=OuterRef("pk"), staff=profile_of(user))
+        return Visit.objects.filter(Exists(takes_part))
+    return Visit.objects.none()
+
+
+def client_access(user, client: Client) -> Access:
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Access(True, ADMINISTRATOR_GROUNDS)
+    if role == Role.COORDINATOR:
+        return _granted(own_teams(user).filter(pk=client.team_id).exists(), COORDINATOR_GROUNDS)
+    if role in (Role.ARTIST, Role.NURSE):
+        takes_part = VisitParticipant.objects.filter(visit__client=client, staff=profile_of(user)).exists()
+        return _granted(takes_part, PARTICIPANT_GROUNDS)
+    return DENIED
+
+
+def visit_access(user, visit: Visit) -> Access:
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Access(True, ADMINISTRATOR_GROUNDS)
+    if role == Role.COORDINATOR:
+        return _granted(own_teams(user).filter(pk=visit.pair.team_id).exists(), COORDINATOR_GROUNDS)
+    if role in (Role.ARTIST, Role.NURSE):
+        return _granted(visit.participants.filter(staff=profile_of(user)).exists(), PARTICIPANT_GROUNDS)
+    return DENIED
+
+
+def may_see_health_notes(user, access: Access) -> bool:
+    """Nurses, coordinators and administrators with access; never artists."""
+    return access.allowed and role_of(user) in (Role.NURSE, Role.COORDINATOR, ADMINISTRATOR)
+
+
+def log_access(
+    *,
+    user,
+    client_id: int | None,
+    object_type: str,
+    object_id: object = "",
+    action: str,
+    access: Access,
+    channel: str = "web",
+) -> AccessLog:
+    """Append one row to the access log. Never raises on a missing client."""
+    authenticated = user is not None and user.is_authenticated
+    return AccessLog.objects.create(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        client_id=client_id,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        action=action,
+        grounds=access.grounds,
+        allowed=access.allowed,
+        channel=channel,
+    )
+
+
+def get_client_or_404(user, pk, *, action: str = AccessLog.Action.VIEW, channel: str = "web") -> tuple[Client, Access]:
+    """The client if this user may see it, logged; otherwise a logged denial and 404.
+
+    404 rather than 403 so that an outsider cannot learn that the client exists.
+    """
+    client = Client.objects.select_related("team").filter(pk=pk).first()
+    access = client_access(user, client) if client is not None else DENIED
+    log_access(
+        user=user,
+        client_id=client.pk if client is not None else None,
+        object_type="client",
+        object_id=pk,
+        action=action,
+        access=access,
+        channel=channel,
+    )
+    if not access:
+        raise Http404
+    return client, access
+
+
+def get_visit_or_404(user, pk, *, action: str = AccessLog.Action.VIEW, channel: str = "web") -> tuple[Visit, Access]:
+    """The visit if this user may see it, logged against its client; otherwise a logged denial and 404."""
+    visit = Visit.objects.with_people().filter(pk=pk).first()
+    access = visit_access(user, visit) if visit is not None else DENIED
+    log_access(
+        user=user,
+        client_id=visit.client_id if visit is not None else None,
+        object_type="visit",
+        object_id=pk,
+        action=action,
+        access=access,
+        channel=channel,
+    )
+    if not access:
+        raise Http404
+    return visit, access
