@@ -10,6 +10,7 @@ from django.utils import timezone
 from visits.models import INACTIVE_STATUSES, Visit
 
 from .models import Team
+from .scoping import own_teams
 
 UPCOMING_VISITS_SHOWN = 10
 
@@ -32,7 +33,7 @@ def coordinator_home(*, user) -> dict:
     today = Q(pairs__visits__starts_at__gte=starts, pairs__visits__starts_at__lt=ends) & ~Q(
         pairs__visits__status__in=INACTIVE_STATUSES
     )
-    teams = list(user.staff_profile.teams.annotate(visits_today=Count("pairs__visits", filter=today)).order_by("name"))
+    teams = list(own_teams(user).annotate(visits_today=Count("pairs__visits", filter=today)).order_by("name"))
     return {"teams": teams, "visits_today_total": sum(team.visits_today for team in teams)}
 
 

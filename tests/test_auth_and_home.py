@@ -362,7 +362,7 @@ def test_manager_sees_the_dashboard_card_with_its_empty_state(client, manager):
     assert "Kallio" in page
 
 
-def test_administrator_home_links_to_the_admin_and_users_and_counts_accounts_without_role(client, admin_user):
+def test_administrator_home_links_to_admin_users_instruments_and_access_log(client, admin_user):
     f.UserFactory(username="uusi")
     login(client, admin_user)
 
@@ -370,6 +370,8 @@ def test_administrator_home_links_to_the_admin_and_users_and_counts_accounts_wit
 
     assert f'href="{reverse("admin:index")}"' in page
     assert f'href="{reverse("admin:auth_user_changelist")}"' in page
+    assert f'href="{reverse("admin:wellbeing_instrument_changelist")}"' in page
+    assert f'href="{reverse("admin:clients_accesslog_changelist")}"' in page
     assert "1 active account has no role yet." in page
 
 

@@ -16,6 +16,18 @@ MISSING_CHROMIUM = "Chromium not found: install it with `apt-get install chromiu
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Run the browser tests last (in each xdist worker too).
+
+    Playwright's sync API keeps an event loop running in the test thread from
+    its start until the end of the session, and Django's ORM then needs
+    DJANGO_ALLOW_ASYNC_UNSAFE. Running them last keeps both away from every
+    other test, including ones that start `manage.py check --deploy`, which
+    rightly refuses that variable.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def chromium_executable() -> str:
     return os.environ.get("PLAYWRIGHT_CHROMIUM") or "/usr/bin/chromium"
 
