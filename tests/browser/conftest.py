@@ -96,11 +96,3 @@ def screenshot(page):
 
     return take
 
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = terminalreporter.stats.get("skipped", [])
-    if any(MISSING_CHROMIUM in str(getattr(report, "longrepr", "")) for report in skipped):
-        terminalreporter.write_line(
-            "Browser tests were skipped because Chromium is missing: run `apt-get install chromium` "
-            "(or set PLAYWRIGHT_CHROMIUM to a Chromium binary) to run them."
-        )
