@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pairwork.context_processors.role",
+                "pairwork.context_processors.navigation",
             ],
         },
     },

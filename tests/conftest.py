@@ -85,3 +85,17 @@ def login(client, profile_or_user) -> None:
 def english_ui(settings):
     """Tests read English UI text; the Finnish default is tested on its own."""
     settings.LANGUAGE_CODE = "en"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One plain line when the browser tests were skipped for want of Chromium.
+
+    Here rather than in tests/browser/conftest.py: under pytest-xdist only
+    this top-level conftest is loaded by the process that prints the summary.
+    """
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("Chromium not found" in str(getattr(report, "longrepr", "")) for report in skipped):
+        terminalreporter.write_line(
+            "Browser tests were skipped because Chromium is missing: run `apt-get install chromium` "
+            "(or set PLAYWRIGHT_CHROMIUM to a Chromium binary) to run them."
+        )
