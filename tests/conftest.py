@@ -82,6 +82,15 @@ def login(client, profile_or_user) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests make many people. Production's order is tested on its own."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",  # to verify hashes made outside the fixture
+    ]
+
+
+@pytest.fixture(autouse=True)
 def english_ui(settings):
     """Tests read English UI text; the Finnish default is tested on its own."""
     settings.LANGUAGE_CODE = "en"

@@ -37,11 +37,3 @@ def next_fall_back() -> dt.date:
     last = dt.date(year, 10, 31)
     return last - dt.timedelta(days=(last.weekday() - 6) % 7)
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; these suites create many people and test no passwords.
-
-    Autouse where imported (the scheduling suites).
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

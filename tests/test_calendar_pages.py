@@ -11,7 +11,7 @@ from pairwork.models import Role
 from tests import factories as f
 from tests.conftest import login
 from tests.factories import make_visit
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits.models import Visit, VisitParticipant, VisitStatus
 
 

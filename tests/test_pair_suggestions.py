@@ -8,7 +8,7 @@ import pytest
 from pairwork.models import WeeklyAvailability
 from tests import factories as f
 from tests.factories import make_visit
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits.suggestions import suggest_pairs
 
 

@@ -48,3 +48,9 @@ def test_a_bad_boolean_names_the_variable():
     result = manage("check", **{**PRODUCTION, "DEBUG": "perhaps"})
     assert result.returncode != 0
     assert "Environment variable DEBUG" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_first():
+    from pairwork import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from clients.models import AccessLog
 from tests import factories as f
 from tests.conftest import login
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits import services
 from visits.models import SkippedOccurrence, Visit, VisitEvent
 

@@ -7,7 +7,7 @@ import threading
 from django.db import connection
 
 from tests import factories as f
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits import services
 from visits.models import Visit, VisitParticipant
 

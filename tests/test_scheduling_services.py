@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clients.models import AccessLog
 from tests import factories as f
-from tests.scheduling import at, next_fall_back, next_spring_forward, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_fall_back, next_spring_forward, next_weekday
 from visits import services
 from visits.models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
 from visits.services import SchedulingConflict, Scope

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits import services, tasks
 from visits.models import VisitEvent
 

@@ -80,3 +80,31 @@ def test_five_failed_sign_ins_show_the_lockout_page(page, screenshot, nurse):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in temporarily locked")
     expect(page.get_by_text("Try again in 30 minutes.")).to_be_visible()
     screenshot("locked-out")
+
+
+# The demo logins a newcomer gets from `make run`, and the home page each lands on.
+DEMO_JOURNEYS = {
+    "koordinaattori": "Coordinator’s overview",
+    "koordinaattori2": "Coordinator’s overview",
+    "taiteilija": "Artist’s day",
+    "hoitaja": "Nurse’s day",
+    "esihenkilo": "Manager’s overview",
+    "yllapitaja": "Administration",
+}
+
+
+def test_each_demo_user_signs_in_and_lands_on_its_own_home(page, screenshot, settings):
+    from django.core.management import call_command
+
+    from pairwork.demo.catalogue import DEMO_PASSWORD
+
+    settings.DEBUG = True  # seed_demo refuses to write otherwise
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    settings.DEBUG = False
+    for username, heading in DEMO_JOURNEYS.items():
+        page.goto("/accounts/login/")
+        sign_in(page, username, DEMO_PASSWORD)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        screenshot(f"demo-home-{username}")
+        page.context.clear_cookies()
+    assert page.errors == []

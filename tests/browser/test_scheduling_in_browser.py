@@ -13,7 +13,7 @@ from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from tests import factories as f
-from tests.scheduling import at, next_weekday, fast_password_hashing  # noqa: F401 (autouse)
+from tests.scheduling import at, next_weekday
 from visits import services
 from visits.models import Visit
 
