@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from visits import note_views
+
+from . import privacy_views, views
 
 app_name = "clients"
 
@@ -13,4 +15,11 @@ urlpatterns: list = [
     path("<int:pk>/restore/", views.client_restore, name="restore"),
     path("<int:pk>/familiar-nurses/", views.familiar_nurses, name="familiar_nurses"),
     path("<int:pk>/service-circle/", views.service_circle, name="service_circle"),
+]
+
+# Privacy and visit notes (issue 4). Client ids only: never a name in a URL.
+urlpatterns += [
+    path("<int:pk>/notes/", note_views.client_notes, name="notes"),
+    path("<int:pk>/access-log/", privacy_views.client_access_log, name="access_log"),
+    path("<int:pk>/data-export/", privacy_views.client_data_export, name="data_export"),
 ]

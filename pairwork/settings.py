@@ -236,12 +236,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler redacts values PostgreSQL quotes in errors (pairwork/log_privacy.py).
+    "filters": {
+        "redact_client_data": {"()": "pairwork.log_privacy.RedactClientData"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_client_data"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_client_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Replaces Django's default "django" handlers, which do not redact.
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         # Request bodies and SQL parameters may contain client data.
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
     },
 }
+
+# Error reports (mail to ADMINS, the debug page) carry no POST values, local
+# variables or database-quoted rows: any of them may be a client's data.
+DEFAULT_EXCEPTION_REPORTER = "pairwork.log_privacy.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pairwork.log_privacy.PrivateExceptionReporterFilter"

@@ -108,3 +108,31 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "Browser tests were skipped because Chromium is missing: run `apt-get install chromium` "
             "(or set PLAYWRIGHT_CHROMIUM to a Chromium binary) to run them."
         )
+
+
+# --- Visits on the day (issue 4: notes and privacy) ------------------------------------------
+
+@pytest.fixture
+def todays_visit(pair, client_record):
+    """Helmi's visit by Aino and Hanna that began half an hour ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    return f.make_visit(pair=pair, client=client_record, starts_at=starts_at, minutes=60)
+
+
+@pytest.fixture
+def note_content():
+    """A complete, valid visit note."""
+    return {
+        "art_form": "music",
+        "activities": "Lauloimme yhdessä vanhoja iskelmiä.",
+        "engagement": 4,
+        "mood_before": 2,
+        "mood_after": 4,
+        "care_plan_observations": "Jaksoi istua koko tuokion.",
+        "next_visit_suggestions": "Tuo haitari.",
+        "free_text": "",
+    }

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import calendar_views, scheduling_views
+from . import calendar_views, note_views, scheduling_views
 
 app_name = "visits"
 
@@ -14,4 +14,11 @@ urlpatterns: list = [
     path("mine/", calendar_views.my_visits, name="my_visits"),
     path("calendar-feed/", calendar_views.calendar_feed, name="calendar_feed"),
     path("feed/<str:token>.ics", calendar_views.ical_feed, name="ical_feed"),
+]
+
+# The visit on a phone: page, own note, outcome (issue 4).
+urlpatterns += [
+    path("<int:pk>/", note_views.visit_detail, name="detail"),
+    path("<int:pk>/note/", note_views.visit_note, name="note"),
+    path("<int:pk>/outcome/", note_views.visit_outcome, name="outcome"),
 ]
