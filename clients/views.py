@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.models import AccessLog
 from pairwork.choices import ArtForm
 from pairwork.form_errors import add_service_errors
 from pairwork.pairs import managed_teams
-from pairwork.scoping import get_client_or_404, may_see_health_notes, visible_clients, visible_visits
-from pairwork.view_guards import coordinator_required
+from pairwork.scoping import client_for_page, get_client_or_404, may_see_health_notes, visible_clients, visible_visits
+from pairwork.view_guards import coordinator_client_page, coordinator_required
 from visits.links import with_page_urls
 from visits.models import Visit
 
@@ -87,7 +86,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@coordinator_required
+@coordinator_client_page
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client, access = get_client_or_404(request.user, pk)
     now = timezone.now()
@@ -118,10 +117,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/form.html", {"form": form, "title": _("New client")})
 
 
-@coordinator_required
+@coordinator_client_page
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
-    client, _access = get_client_or_404(request.user, pk, action=action)
+    client, _access = client_for_page(request, pk)
     initial = model_to_dict(client, fields=ClientForm.Meta.fields)
     form = ClientForm(request.POST or None, initial=initial, teams=managed_teams(request.user))
     if request.method == "POST" and form.is_valid():
@@ -137,10 +135,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/form.html", {"form": form, "client": client, "title": _("Edit client")})
 
 
-@coordinator_required
+@coordinator_client_page
 def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
-    client, _access = get_client_or_404(request.user, pk, action=action)
+    client, _access = client_for_page(request, pk)
     error = None
     if request.method == "POST":
         try:
@@ -155,19 +152,18 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@coordinator_required
+@coordinator_client_page
 @require_POST
 def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = get_client_or_404(request.user, pk, action=AccessLog.Action.UPDATE)
+    client, _access = client_for_page(request, pk)
     records.restore_client(client=client, by=request.user)
     messages.success(request, _("The client is active again."))
     return redirect("clients:detail", client.pk)
 
 
-@coordinator_required
+@coordinator_client_page
 def familiar_nurses(request: HttpRequest, pk: int) -> HttpResponse:
-    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
-    client, _access = get_client_or_404(request.user, pk, action=action)
+    client, _access = client_for_page(request, pk)
     initial = [
         {"nurse": row.nurse, "is_primary": row.is_primary, "since": row.since}
         for row in client.care_relationships.select_related("nurse__user")
@@ -189,10 +185,9 @@ def familiar_nurses(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@coordinator_required
+@coordinator_client_page
 def service_circle(request: HttpRequest, pk: int) -> HttpResponse:
-    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
-    client, _access = get_client_or_404(request.user, pk, action=action)
+    client, _access = client_for_page(request, pk)
     initial = list(client.service_circle.values("service", "organisation", "contact_person", "phone", "email", "notes"))
     formset = ServiceCircleFormSet(request.POST or None, initial=initial, prefix="services")
     if request.method == "POST" and formset.is_valid():

@@ -280,3 +280,45 @@ def authorise_visit_or_404(
         )
         raise Http404
     return visit, access
+
+
+def refuse_object(user, object_type: str, pk) -> None:
+    """Log a denied attempt on one object by a role the page is not for, and answer 404."""
+    from visits.models import VisitSeries
+
+    owners = {
+        "client": Client.objects.filter(pk=pk).values_list("pk", flat=True),
+        "visit": Visit.objects.filter(pk=pk).values_list("client_id", flat=True),
+        "visit series": VisitSeries.objects.filter(pk=pk).values_list("client_id", flat=True),
+    }
+    log_access(
+        user=user,
+        client_id=owners[object_type].first(),
+        object_type=object_type,
+        object_id=pk,
+        action=AccessLog.Action.VIEW,
+        access=DENIED,
+    )
+    raise Http404
+
+
+def client_for_page(request, pk) -> tuple[Client, Access]:
+    """The client of a page that shows it on GET and hands a POST to a service.
+
+    GET logs the read here; on POST only a refusal is logged here, since the
+    service logs the change it makes: one row per request either way.
+    """
+    if request.method == "POST":
+        return authorise_client_or_404(
+            request.user, pk, rule=client_access, object_type="client", action=AccessLog.Action.UPDATE
+        )
+    return get_client_or_404(request.user, pk)
+
+
+def visit_for_page(request, pk) -> tuple[Visit, Access]:
+    """As client_for_page, for a visit."""
+    if request.method == "POST":
+        return authorise_visit_or_404(
+            request.user, pk, rule=visit_access, object_type="visit", action=AccessLog.Action.UPDATE
+        )
+    return get_visit_or_404(request.user, pk)

@@ -84,7 +84,9 @@ def test_artists_nurses_and_managers_cannot_open_client_pages(client, artist, nu
     for person in (artist, nurse, manager):
         login(client, person)
         assert client.get(reverse("clients:list")).status_code == 403
-        assert client.get(reverse("clients:detail", args=[client_record.pk])).status_code == 403
+        # A page about one client answers as for an outsider: 404, and the attempt is logged.
+        assert client.get(reverse("clients:detail", args=[client_record.pk])).status_code == 404
+        assert AccessLog.objects.filter(user=person.user, client=client_record, allowed=False).count() == 1
 
 
 def test_creating_a_client_records_who_took_the_consent(coordinator_client, coordinator, team):

@@ -7,6 +7,7 @@ request, and the expected outcome for every persona:
 
     OK         200
     DONE       302 onward (a POST that did its work)
+    FORBIDDEN  403 (a page about no object, for roles it is not for)
     NOT_FOUND  404 (the object's existence is not revealed)
     TO_LOGIN   302 to the login page
 
@@ -32,10 +33,11 @@ from clients.models import AccessLog
 from tests.conftest import login
 from tests.factories import make_visit
 from visits import notes
+from visits.models import VisitSeries
 
 APPS = ("visits", "clients")
 
-OK, DONE, NOT_FOUND, TO_LOGIN = "200", "302 onward", "404", "302 to login"
+OK, DONE, FORBIDDEN, NOT_FOUND, TO_LOGIN = "200", "302 onward", "403", "404", "302 to login"
 
 PAIR_ARTIST, PAIR_NURSE = "pair artist", "pair nurse"
 OTHER_ARTIST, OTHER_NURSE = "other artist", "other nurse"
@@ -71,6 +73,7 @@ class World:
     client: object
     visit: object
     pair: object
+    series: object = None
 
 
 def visit_pk(world: World) -> dict:
@@ -81,6 +84,22 @@ def client_pk(world: World) -> dict:
     return {"pk": world.client.pk}
 
 
+def series_pk(world: World) -> dict:
+    return {"pk": world.series.pk}
+
+
+def no_kwargs(world: World) -> dict:
+    return {}
+
+
+def today(world: World) -> dict:
+    return {"day": timezone.localdate().isoformat()}
+
+
+def unknown_token(world: World) -> dict:
+    return {"token": "not-a-real-token"}
+
+
 @dataclass(frozen=True)
 class Case:
     kwargs: Callable[[World], dict]
@@ -88,6 +107,16 @@ class Case:
     method: str = "get"
     data: dict = field(default_factory=dict)
     logged: bool = True
+
+
+def role_page(*allowed: str) -> dict[str, str]:
+    """A page about no single object: 200 for its roles, 403 for other signed-in people."""
+    return {
+        persona: OK if persona in allowed else TO_LOGIN if persona == ANONYMOUS else FORBIDDEN for persona in PERSONAS
+    }
+
+
+STAFF = tuple(persona for persona in PERSONAS if persona not in (ANONYMOUS, ADMINISTRATOR))
 
 
 def only(*allowed: str, ok: str = OK) -> dict[str, str]:
@@ -104,6 +133,27 @@ MATRIX: dict[str, Case] = {
     "clients:notes": Case(client_pk, only(PAIR_ARTIST, PAIR_NURSE, COORDINATOR, ADMINISTRATOR)),
     "clients:access_log": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
     "clients:data_export": Case(client_pk, only(ADMINISTRATOR)),
+    # Scheduling (issue 3): coordinators of the team and administrators.
+    # List pages log one row per client shown, so they are not `logged` here.
+    "clients:list": Case(no_kwargs, role_page(COORDINATOR, OTHER_COORDINATOR, ADMINISTRATOR), logged=False),
+    "clients:create": Case(no_kwargs, role_page(COORDINATOR, OTHER_COORDINATOR, ADMINISTRATOR), logged=False),
+    "clients:detail": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "clients:edit": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "clients:archive": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "clients:restore": Case(client_pk, only(COORDINATOR, ADMINISTRATOR, ok=DONE), method="post"),
+    "clients:familiar_nurses": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "clients:service_circle": Case(client_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "visits:schedule": Case(no_kwargs, role_page(COORDINATOR, OTHER_COORDINATOR, ADMINISTRATOR), logged=False),
+    "visits:series": Case(series_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "visits:reschedule": Case(visit_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "visits:cancel": Case(visit_pk, only(COORDINATOR, ADMINISTRATOR)),
+    "visits:calendar": Case(no_kwargs, role_page(COORDINATOR, OTHER_COORDINATOR, ADMINISTRATOR), logged=False),
+    "visits:calendar_day": Case(today, role_page(COORDINATOR, OTHER_COORDINATOR, ADMINISTRATOR), logged=False),
+    # Staff pages about oneself; an administrator has no visits of their own.
+    "visits:my_visits": Case(no_kwargs, role_page(*STAFF), logged=False),
+    "visits:calendar_feed": Case(no_kwargs, role_page(*STAFF), logged=False),
+    # The feed authenticates by its secret token alone; a wrong one reveals nothing.
+    "visits:ical_feed": Case(unknown_token, {persona: NOT_FOUND for persona in PERSONAS}, logged=False),
 }
 
 
@@ -133,8 +183,12 @@ def world(pair, client_record, nurse) -> World:
         content={"art_form": "music", "activities": "Lauloimme.", "engagement": 4, "mood_before": 3, "mood_after": 4,
                  "care_plan_observations": "", "next_visit_suggestions": "", "free_text": ""},
     )
-    today = make_visit(pair=pair, client=client_record, starts_at=timezone.now() - dt.timedelta(minutes=20))
-    return World(client=client_record, visit=today, pair=pair)
+    starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=20)
+    series = VisitSeries.objects.create(
+        client=client_record, pair=pair, first_starts_at=starts_at, duration_minutes=60, count=1
+    )
+    today = make_visit(pair=pair, client=client_record, starts_at=starts_at, series=series)
+    return World(client=client_record, visit=today, pair=pair, series=series)
 
 
 def outcome_of(response) -> str:

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients.listing import log_client_listing
-from clients.models import AccessLog
 from pairwork.form_errors import add_service_errors
 from pairwork.pairs import managed_teams, visible_pairs
-from pairwork.scoping import get_client_or_404, get_visit_or_404, visible_clients
-from pairwork.view_guards import coordinator_required
+from pairwork.scoping import get_client_or_404, visible_clients, visit_for_page
+from pairwork.view_guards import coordinator_required, coordinator_series_page, coordinator_visit_page
 
 from . import services
 from .conflicts import clashes_from_records, format_local_range
@@ -113,7 +112,7 @@ def _save_schedule(request: HttpRequest, form: ScheduleVisitForm) -> HttpRespons
     return None
 
 
-@coordinator_required
+@coordinator_series_page
 def series_report(request: HttpRequest, pk: int) -> HttpResponse:
     """What a recurrence created and what it skipped, and why (who was busy when)."""
     series = get_object_or_404(VisitSeries.objects.select_related("pair__artist__user", "pair__nurse__user"), pk=pk)
@@ -135,14 +134,13 @@ def series_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visit_for_change(request: HttpRequest, pk: int):
-    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
-    visit, _access = get_visit_or_404(request.user, pk, action=action)
+    visit, _access = visit_for_page(request, pk)
     if not managed_teams(request.user).filter(pk=visit.pair.team_id).exists():
         raise Http404
     return visit
 
 
-@coordinator_required
+@coordinator_visit_page
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit_for_change(request, pk)
     local_start = timezone.localtime(visit.starts_at)
@@ -170,7 +168,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@coordinator_required
+@coordinator_visit_page
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit_for_change(request, pk)
     form = CancelForm(request.POST or None)

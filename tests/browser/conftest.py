@@ -96,3 +96,20 @@ def screenshot(page):
 
     return take
 
+
+
+@pytest.fixture
+def sign_in_as(live_server):
+    """Sign a browser context in as a user without the login page (the journeys test that page)."""
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+
+    def sign_in(context, user) -> None:
+        session = DjangoClient()
+        session.force_login(user)
+        context.add_cookies([
+            {"name": settings.SESSION_COOKIE_NAME, "value": session.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
+        ])
+
+    return sign_in

@@ -1,15 +1,11 @@
 """A coordinator schedules a recurring visit from the suggestions, sees it in the week, and meets a clash.
 
-Drives Debian's Chromium through Playwright against the live server. The
-browser fixtures live here because main has no shared browser conftest yet.
+Drives Debian's Chromium through Playwright against the live server. 
 """
 from __future__ import annotations
 
-import os
 
 import pytest
-from django.conf import settings
-from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from tests import factories as f
@@ -19,49 +15,17 @@ from visits.models import Visit
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser_page(live_server, monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still sync.
-    # monkeypatch, not os.environ: the variable must not leak into later tests (check --deploy refuses it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse Django's test login and hand its session cookie to the browser."""
-    django_client = DjangoClient()
-    django_client.force_login(user)
-    cookie = django_client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
 
 
 def test_coordinator_schedules_a_recurring_visit_from_suggestions_and_meets_a_clash(
-    transactional_db, live_server, browser_page, team, pair, client_record, coordinator
+    transactional_db, live_server, page, sign_in_as, team, pair, client_record, coordinator
 ):
-    page = browser_page
+    page.set_default_timeout(15_000)
     other_nurse = f.NurseFactory(team=team, user__first_name="Outi", user__last_name="Toinen")
     aino_with_outi = f.WorkPairFactory(team=team, artist=pair.artist, nurse=other_nurse)
     toivo = f.ClientFactory(team=team, first_name="Toivo", last_name="Naapuri")
     monday = next_weekday(0)
-    sign_in(page, live_server, coordinator.user)
+    sign_in_as(page.context, coordinator.user)
 
     # 1. Client and time; the suggestions come ranked with their reasons.
     page.goto(f"{live_server.url}{reverse('visits:schedule')}?client={client_record.pk}")

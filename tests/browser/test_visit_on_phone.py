@@ -1,18 +1,13 @@
 """On a phone (390×844): the nurse logs her note and marks the visit completed; the artist then reads it.
 
-Browser fixtures are local to this module (there is no shared browser
-harness on main yet); people sign in by session cookie so that the test is
-about the visit pages, not the login page.
+People sign in by session cookie so that the test is about the visit
+pages, not the login page (the role journeys test that).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client as DjangoClient
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,40 +16,20 @@ from visits.models import Visit, VisitNote, VisitStatus
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 HEALTH = "Terveystieto: verenpainelääkitys aamuisin."
 
 
 @pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM must still be usable.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone_as(chromium, live_server):
+def phone_as(browser, live_server, sign_in_as):
     """A phone-sized browser page signed in as the given staff member."""
     contexts = []
 
     def open_phone(profile):
-        session = DjangoClient()
-        session.force_login(profile.user)
-        context = chromium.new_context(viewport=PHONE, has_touch=True, locale="en-GB", timezone_id="Europe/Helsinki")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}]
+        context = browser.new_context(
+            viewport=PHONE, has_touch=True, locale="en-GB", timezone_id="Europe/Helsinki", base_url=live_server.url
         )
+        sign_in_as(context, profile.user)
         contexts.append(context)
         return context.new_page()
 
