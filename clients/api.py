@@ -1,52 +1,43 @@
 """Clients, their service circle and their access log over the API.
 
-Scope comes from pairwork.scoping; every read of a client record is logged
-with channel "api", a list as one row per client shown. Objects outside the
-caller's scope answer 404, and the denial is logged too.
+The same rules and services as the pages: scope from pairwork.scoping, writes
+through clients.records. Every read of client data is logged with channel
+"api" (a list as one row per client shown); a write is logged by its service,
+a refusal by the lookup. Objects outside the caller's scope answer 404.
 """
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from pairwork import scoping
-from pairwork.api_errors import with_errors
+from pairwork.api_errors import LIST_VALIDATION_ERROR, with_errors
 from pairwork.api_lookups import path_id
-from pairwork.api_permissions import CareStaffOnly, CoordinatorsOnly, CoordinatorWrites
+from pairwork.api_permissions import CareStaffOnly, CoordinatorWrites
 from pairwork.choices import Language
 
+from .listing import log_client_listing
 from .models import AccessLog, Client, ServiceCircleEntry
+from .records import create_client, set_service_circle, update_client
 from .serializers import AccessLogEntrySerializer, ClientSerializer, ServiceCircleEntrySerializer
-from .services import (
-    add_service_circle_entry,
-    create_client,
-    remove_service_circle_entry,
-    update_client,
-    update_service_circle_entry,
-)
 
 CHANNEL = "api"
 
 CLIENT_PK = OpenApiParameter("client_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id.")
 
 
-def client_in_scope(request, pk, *, action=AccessLog.Action.VIEW) -> tuple[Client, scoping.Access]:
-    """The client if the caller may see it, else 404.
-
-    A read is logged here (allowed or denied). For a change only a refusal is
-    logged here: the service logs the change itself, once.
-    """
+def client_for_request(request, pk) -> tuple[Client, scoping.Access]:
+    """The client of an API request, or 404: a read is logged here, a change by its service."""
     pk = path_id(pk)
-    if action == AccessLog.Action.VIEW:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return scoping.get_client_or_404(request.user, pk, channel=CHANNEL)
-    client = scoping.visible_clients(request.user).select_related("team").filter(pk=pk).first()
-    if client is None:
-        scoping.get_client_or_404(request.user, pk, action=action, channel=CHANNEL)  # logs the denial, raises 404
-        raise Http404
-    return client, scoping.client_access(request.user, client)
+    return scoping.authorise_client_or_404(
+        request.user, pk, rule=scoping.client_access, object_type="client", action=AccessLog.Action.UPDATE, channel=CHANNEL
+    )
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -66,7 +57,7 @@ class ClientFilter(django_filters.FilterSet):
         responses=with_errors({200: ClientSerializer(many=True)}, 400, 403, 404),
     ),
     retrieve=extend_schema(summary="A client", responses=with_errors({200: ClientSerializer}, 403, 404)),
-    create=extend_schema(summary="Create a client", responses=with_errors({201: ClientSerializer}, 400, 403)),
+    create=extend_schema(summary="Register a client", responses=with_errors({201: ClientSerializer}, 400, 403)),
     update=extend_schema(summary="Change a client", responses=with_errors({200: ClientSerializer}, 400, 403, 404)),
     partial_update=extend_schema(summary="Change a client (partly)", responses=with_errors({200: ClientSerializer}, 400, 403, 404)),
 )
@@ -74,7 +65,7 @@ class ClientFilter(django_filters.FilterSet):
 class ClientViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
-    """Client records. Artists receive the visit subset (no health notes); coordinators create and change."""
+    """Client records. Artists receive the visit subset (no health notes); coordinators register and change."""
 
     permission_classes = [CoordinatorWrites]
     serializer_class = ClientSerializer
@@ -86,44 +77,39 @@ class ClientViewSet(
         return scoping.visible_clients(self.request.user)
 
     def get_object(self):
-        action = AccessLog.Action.VIEW if self.action == "retrieve" else AccessLog.Action.UPDATE
-        client, self.access = client_in_scope(self.request, self.kwargs["pk"], action=action)
+        client, self.access = client_for_request(self.request, self.kwargs["pk"])
         return client
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "access": getattr(self, "access", None)}
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        scoping.log_list_access(user=request.user, rows=[(c.pk, c.pk) for c in page], object_type="client", channel=CHANNEL)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        log_client_listing(user=request.user, client_ids=[c.pk for c in page], object_type="client", channel=CHANNEL)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
-        serializer.instance = create_client(by=self.request.user, channel=CHANNEL, **serializer.validated_data)
+        serializer.instance = create_client(data=serializer.validated_data, by=self.request.user, channel=CHANNEL)
 
     def perform_update(self, serializer):
         serializer.instance = update_client(
-            client=serializer.instance, by=self.request.user, channel=CHANNEL, **serializer.validated_data
+            client=serializer.instance, data=serializer.validated_data, by=self.request.user, channel=CHANNEL
         )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="A client's service circle", responses=with_errors({200: ServiceCircleEntrySerializer(many=True)}, 403, 404)),
-    retrieve=extend_schema(summary="A service circle entry", responses=with_errors({200: ServiceCircleEntrySerializer}, 403, 404)),
-    create=extend_schema(summary="Add a service to the circle", responses=with_errors({201: ServiceCircleEntrySerializer}, 400, 403, 404)),
-    update=extend_schema(summary="Change a service circle entry", responses=with_errors({200: ServiceCircleEntrySerializer}, 400, 403, 404)),
-    partial_update=extend_schema(
-        summary="Change a service circle entry (partly)", responses=with_errors({200: ServiceCircleEntrySerializer}, 400, 403, 404)
+    list=extend_schema(
+        summary="A client's service circle",
+        responses=with_errors({200: ServiceCircleEntrySerializer(many=True)}, 403, 404),
     ),
-    destroy=extend_schema(summary="Remove a service circle entry", responses=with_errors({204: None}, 403, 404)),
+    retrieve=extend_schema(summary="A service circle entry", responses=with_errors({200: ServiceCircleEntrySerializer}, 403, 404)),
 )
 @extend_schema(tags=["clients"], parameters=[CLIENT_PK])
-class ServiceCircleViewSet(viewsets.ModelViewSet):
+class ServiceCircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The other services a client receives and their contact people.
 
     Part of the care record: coordinators, nurses of the client's visits and
-    administrators read it; coordinators and administrators change it.
+    administrators read it; coordinators and administrators replace it.
     """
 
     permission_classes = [CareStaffOnly & CoordinatorWrites]
@@ -131,30 +117,37 @@ class ServiceCircleViewSet(viewsets.ModelViewSet):
     ordering_fields = ["service", "organisation"]
     ordering = ["service", "id"]
 
+    @property
+    def pagination_class(self):
+        # The replaced circle is answered whole, not as a page (and documented so).
+        return None if getattr(self, "action", None) == "replace" else api_settings.DEFAULT_PAGINATION_CLASS
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Resolve the client once, after authentication and permissions, so that
-        # an outsider learns nothing and every access is logged exactly once.
-        action = AccessLog.Action.VIEW if request.method in ("GET", "HEAD", "OPTIONS") else AccessLog.Action.UPDATE
-        self.client, self.access = client_in_scope(request, self.kwargs["client_pk"], action=action)
+        # The client is resolved once, after authentication and permissions,
+        # so an outsider learns nothing and each request is logged once.
+        self.client, self.access = client_for_request(request, self.kwargs["client_pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ServiceCircleEntry.objects.none()
-        return ServiceCircleEntry.objects.filter(client=self.client).select_related("client")
+        return ServiceCircleEntry.objects.filter(client=self.client)
 
-    def perform_create(self, serializer):
-        serializer.instance = add_service_circle_entry(
-            client=self.client, by=self.request.user, channel=CHANNEL, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = update_service_circle_entry(
-            entry=serializer.instance, by=self.request.user, channel=CHANNEL, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        remove_service_circle_entry(entry=instance, by=self.request.user, channel=CHANNEL)
+    @extend_schema(
+        summary="Replace the client's service circle",
+        description="The whole circle in one request, as on the client's page: entries not sent are removed, "
+        "and every entry gets a new id.",
+        request=ServiceCircleEntrySerializer(many=True),
+        responses={
+            **with_errors({200: ServiceCircleEntrySerializer(many=True)}, 403, 404),
+            400: LIST_VALIDATION_ERROR,
+        },
+    )
+    def replace(self, request, *args, **kwargs):
+        entries = ServiceCircleEntrySerializer(data=request.data, many=True)
+        entries.is_valid(raise_exception=True)
+        created = set_service_circle(client=self.client, entries=entries.validated_data, by=request.user, channel=CHANNEL)
+        return Response(ServiceCircleEntrySerializer(created, many=True).data)
 
 
 class AccessLogFilter(django_filters.FilterSet):
@@ -174,9 +167,11 @@ class AccessLogFilter(django_filters.FilterSet):
 )
 @extend_schema(tags=["clients"], parameters=[CLIENT_PK])
 class ClientAccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The client's access log, newest first: for the coordinators of the client's team and administrators."""
+    """The client's access log, newest first: for the coordinators of the client's team and administrators.
 
-    permission_classes = [CoordinatorsOnly]
+    Anyone else gets 404, and the refused attempt is itself logged.
+    """
+
     serializer_class = AccessLogEntrySerializer
     filterset_class = AccessLogFilter
     ordering_fields = ["at"]
@@ -185,6 +180,8 @@ class ClientAccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AccessLog.objects.none()
-        client, _ = client_in_scope(self.request, self.kwargs["client_pk"])
+        client, _ = scoping.get_client_or_404(
+            self.request.user, path_id(self.kwargs["client_pk"]), channel=CHANNEL,
+            object_type="access log", rule=scoping.access_log_access,
+        )
         return AccessLog.objects.for_client(client.pk)
-

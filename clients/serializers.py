@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from pairwork import scoping
 from pairwork.models import Team
-from pairwork.roles import ADMINISTRATOR, role_of
+from pairwork.pairs import managed_teams
 
 from .models import AccessLog, Client, ServiceCircleEntry
 
@@ -45,7 +45,7 @@ class ClientSerializer(serializers.ModelSerializer):
         if not scoping.may_see_health_notes(user, access):
             for name in CARE_RECORD_FIELDS:
                 fields.pop(name)
-        fields["team"].queryset = Team.objects.all() if role_of(user) == ADMINISTRATOR else scoping.own_teams(user)
+        fields["team"].queryset = managed_teams(user)
         return fields
 
 

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from . import scoping
 from .api_errors import with_errors
 from .api_permissions import CoordinatorWrites
 from .models import Role, StaffProfile, Team, WorkPair
+from .pairs import create_pair, end_pair, update_pair, visible_pairs
 from .serializers import StaffSerializer, TeamSerializer, WorkPairChangeSerializer, WorkPairSerializer
-from .services import create_work_pair, update_work_pair
 
 
 @extend_schema_view(
@@ -84,7 +89,11 @@ class WorkPairFilter(django_filters.FilterSet):
 class WorkPairViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
-    """Work pairs of your own teams. Coordinators form pairs and change their period and agreement."""
+    """Work pairs: coordinators see and manage their teams' pairs, artists and nurses see their own pairs.
+
+    Through pairwork.pairs, like the pair pages: people and team are fixed once
+    a pair is formed; its start and agreement change, and setting its last day ends it.
+    """
 
     permission_classes = [CoordinatorWrites]
     filterset_class = WorkPairFilter
@@ -92,26 +101,41 @@ class WorkPairViewSet(
     ordering = ["team__name", "active_from", "id"]
 
     def get_queryset(self):
-        return scoping.visible_pairs(self.request.user).with_people()
+        return visible_pairs(self.request.user).with_people()
 
     def get_serializer_class(self):
         return WorkPairChangeSerializer if self.action in ("update", "partial_update") else WorkPairSerializer
 
     def perform_create(self, serializer):
-        serializer.instance = create_work_pair(**serializer.validated_data, by=self.request.user)
+        data = serializer.validated_data
+        serializer.instance = create_pair(
+            team=data["team"],
+            artist=data["artist"],
+            nurse=data["nurse"],
+            active_from=data.get("active_from") or timezone.localdate(),
+            shared_agreement=data.get("shared_agreement", ""),
+            by=self.request.user,
+        )
 
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
         pair = self.get_object()
         change = WorkPairChangeSerializer(pair, data=request.data, partial=kwargs.get("partial", False))
         change.is_valid(raise_exception=True)
         data = change.validated_data
-        pair = update_work_pair(
-            pair=pair,
-            by=request.user,
-            active_from=data.get("active_from"),
-            active_until=data.get("active_until"),
-            clear_active_until="active_until" in data and data["active_until"] is None,
-            shared_agreement=data.get("shared_agreement"),
-        )
+        if "active_from" in data or "shared_agreement" in data:
+            pair = update_pair(
+                pair=pair,
+                active_from=data.get("active_from", pair.active_from),
+                shared_agreement=data.get("shared_agreement", pair.shared_agreement),
+                by=request.user,
+            )
+        if data.get("active_until") is not None and data["active_until"] != pair.active_until:
+            try:
+                pair = end_pair(pair=pair, last_day=data["active_until"], by=request.user)
+            except DjangoValidationError as error:  # the service names the day "last_day"; here it is active_until
+                raise ValidationError({"active_until": error.messages}) from error
+        elif "active_until" in data and data["active_until"] is None and pair.active_until is not None:
+            raise ValidationError({"active_until": _("An ended pair stays ended; form a new pair instead.")})
         pair = self.get_queryset().get(pk=pair.pk)  # with its people, for the answer
         return Response(WorkPairSerializer(pair, context=self.get_serializer_context()).data)

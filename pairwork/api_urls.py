@@ -21,7 +21,6 @@ v1.register("teams", TeamViewSet, basename="team")
 v1.register("staff", StaffViewSet, basename="staff")
 v1.register("pairs", WorkPairViewSet, basename="pair")
 v1.register("clients", ClientViewSet, basename="client")
-v1.register(r"clients/(?P<client_pk>[^/.]+)/service-circle", ServiceCircleViewSet, basename="client-service-circle")
 v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet, basename="client-access-log")
 v1.register("visits", VisitViewSet, basename="visit")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
@@ -33,8 +32,23 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
+# The service circle is replaced as a whole (clients.records.set_service_circle), so its
+# collection answers GET and PUT; a router's list route knows only GET and POST.
+service_circle = [
+    re_path(
+        r"^clients/(?P<client_pk>[^/.]+)/service-circle/$",
+        ServiceCircleViewSet.as_view({"get": "list", "put": "replace"}),
+        name="client-service-circle-list",
+    ),
+    re_path(
+        r"^clients/(?P<client_pk>[^/.]+)/service-circle/(?P<pk>[^/.]+)/$",
+        ServiceCircleViewSet.as_view({"get": "retrieve"}),
+        name="client-service-circle-detail",
+    ),
+]
+
 urlpatterns = [
-    path("v1/", include((v1.urls, "api-v1"))),
+    path("v1/", include((service_circle + v1.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", not_found),  # last: only what nothing above matched

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from . import scoping
 from .models import StaffProfile, Team, WorkPair
-from .roles import ADMINISTRATOR, role_of
+from .pairs import managed_teams
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class WorkPairSerializer(serializers.ModelSerializer):
         colleagues = scoping.visible_staff(user)
         fields["artist"].queryset = colleagues.artists()
         fields["nurse"].queryset = colleagues.nurses()
-        fields["team"].queryset = Team.objects.all() if role_of(user) == ADMINISTRATOR else scoping.own_teams(user)
+        fields["team"].queryset = managed_teams(user)
         return fields
 
     def get_is_active(self, pair: WorkPair) -> bool:
@@ -62,8 +62,11 @@ class WorkPairSerializer(serializers.ModelSerializer):
 
 
 class WorkPairChangeSerializer(serializers.ModelSerializer):
-    """What may change in a formed pair: its period and shared agreement."""
+    """What may change in a formed pair: its start, its shared agreement, and its last day (ending it)."""
 
     class Meta:
         model = WorkPair
         fields = ["active_from", "active_until", "shared_agreement"]
+        extra_kwargs = {
+            "active_until": {"help_text": _("The pair's last day. Set it to end the pair; an ended pair keeps its history.")},
+        }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("visits/", include("visits.urls")),
     path("wellbeing/", include("wellbeing.urls")),
+    path("pairs/", include("pairwork.pair_urls")),
 ]
 urlpatterns += [path("api/", include("pairwork.api_urls"))]
 

@@ -1,6 +1,6 @@
-"""Visits over the API: read in this version; scheduling, rescheduling and cancelling
-will go through visits.services like the pages, with conflicts answered as 409
-(pairwork.api_errors.SchedulingConflictError)."""
+"""Visits over the API (read). Scheduling, rescheduling and cancelling are to go
+through visits.services like the pages; a SchedulingConflict they raise is
+answered 409 by pairwork.api_errors."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +11,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from clients.listing import log_client_listing
 from pairwork import scoping
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
 from pairwork.models import Team
+from pairwork.pairs import visible_pairs
 
 from .models import Visit, VisitParticipant, VisitStatus
 from .serializers import VisitSerializer
@@ -35,7 +37,7 @@ class VisitFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(method="filter_date_from", label="Visits that end on or after this day (local time)")
     date_to = django_filters.DateFilter(method="filter_date_to", label="Visits that start on or before this day (local time)")
     team = django_filters.ModelChoiceFilter(field_name="pair__team", queryset=Team.objects.all())
-    pair = django_filters.ModelChoiceFilter(queryset=lambda request: scoping.visible_pairs(request.user))
+    pair = django_filters.ModelChoiceFilter(queryset=lambda request: visible_pairs(request.user))
     client = django_filters.NumberFilter(field_name="client_id")
     status = django_filters.MultipleChoiceFilter(choices=VisitStatus.choices)
 
@@ -54,7 +56,7 @@ class VisitFilter(django_filters.FilterSet):
     list=extend_schema(
         summary="List visits",
         description="Your visits (artists, nurses) or your teams' visits (coordinators), filtered by local date range, "
-        "team, pair, client and status. Each visit shown is written to its client's access log.",
+        "team, pair, client and status. Each client whose visits are shown gets a row in its access log.",
         responses=with_errors({200: VisitSerializer(many=True)}, 400, 403, 404),
     ),
     retrieve=extend_schema(summary="A visit", responses=with_errors({200: VisitSerializer}, 403, 404)),
@@ -78,7 +80,5 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        scoping.log_list_access(
-            user=request.user, rows=[(visit.client_id, visit.pk) for visit in page], object_type="visit", channel=CHANNEL
-        )
+        log_client_listing(user=request.user, client_ids=[visit.client_id for visit in page], object_type="visit", channel=CHANNEL)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -9,12 +9,6 @@ from pairwork.api_tokens import issue_api_token
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """API tests sign in with force_login or tokens; Argon2 for every persona only costs time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def fresh_throttle_counts():
     """Throttle counters live in the cache; each test starts with none spent."""
     cache.clear()

@@ -149,11 +149,11 @@ def test_coordinator_creates_a_client_and_the_creation_is_logged(api_as, coordin
     assert (log.client_id, log.action, log.grounds, log.channel) == (created.pk, "create", "team coordinator", "api")
 
 
-def test_consent_without_a_date_is_refused_on_the_date_field(api_as, coordinator, team):
+def test_consent_without_a_date_is_recorded_as_given_today_by_the_coordinator(api_as, coordinator, team):
     response = api_as(coordinator).post(CLIENTS, _new_client(team, consent_date=None))
-    assert response.status_code == 400
-    assert "consent_date" in response.json()
-    assert not Client.objects.exists()
+    assert response.status_code == 201, response.json()
+    created = Client.objects.get()
+    assert (created.consent_date, created.consent_recorded_by) == (timezone.localdate(), coordinator.user)
 
 
 def test_an_unknown_art_form_is_refused_on_its_field(api_as, coordinator, team):

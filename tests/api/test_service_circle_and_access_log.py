@@ -61,44 +61,45 @@ def test_an_entry_is_only_found_under_its_own_client(api_as, coordinator, client
     assert api_as(coordinator).get(f"{circle(neighbour)}{entry.pk}/").status_code == 404
 
 
-def test_coordinator_adds_changes_and_removes_an_entry_each_logged(api_as, coordinator, client_record):
-    client = api_as(coordinator)
-    created = client.post(circle(client_record), {"service": "Päivätoiminta", "organisation": "Esimerkin päiväkeskus"})
-    assert created.status_code == 201, created.json()
-    entry_id = created.json()["id"]
-    changed = client.patch(f"{circle(client_record)}{entry_id}/", {"contact_person": "Pia Yhteys"})
-    assert changed.status_code == 200
-    assert ServiceCircleEntry.objects.get(pk=entry_id).contact_person == "Pia Yhteys"
-    assert client.delete(f"{circle(client_record)}{entry_id}/").status_code == 204
-    assert not ServiceCircleEntry.objects.exists()
-    changes = AccessLog.objects.filter(object_type="service circle entry").order_by("id")
-    assert [(r.action, r.client_id, r.object_id) for r in changes] == [
-        ("create", client_record.pk, str(entry_id)), ("update", client_record.pk, str(entry_id)),
-        ("delete", client_record.pk, str(entry_id)),
+def test_coordinator_replaces_the_service_circle_and_the_change_is_logged_once(api_as, coordinator, client_record, entry):
+    response = api_as(coordinator).put(
+        circle(client_record),
+        [
+            {"service": "Päivätoiminta", "organisation": "Esimerkin päiväkeskus", "contact_person": "Pia Yhteys"},
+            {"service": "Fysioterapia", "organisation": "Esimerkin terveysasema", "email": "fysio@example.invalid"},
+        ],
+    )
+    assert response.status_code == 200, response.json()
+    assert sorted(e["service"] for e in response.json()) == ["Fysioterapia", "Päivätoiminta"]
+    assert sorted(client_record.service_circle.values_list("service", flat=True)) == ["Fysioterapia", "Päivätoiminta"]
+    assert not ServiceCircleEntry.objects.filter(pk=entry.pk).exists()
+    assert [(r.action, r.object_type, r.channel, r.allowed) for r in AccessLog.objects.all()] == [
+        ("update", "service_circle", "api", True)
     ]
 
 
-def test_a_bad_email_in_the_circle_is_refused_on_its_field(api_as, coordinator, client_record):
-    response = api_as(coordinator).post(
-        circle(client_record), {"service": "Fysioterapia", "organisation": "Esimerkki", "email": "not-an-address"}
+def test_a_bad_email_in_the_circle_is_refused_on_its_field(api_as, coordinator, client_record, entry):
+    response = api_as(coordinator).put(
+        circle(client_record), [{"service": "Fysioterapia", "organisation": "Esimerkki", "email": "not-an-address"}]
     )
     assert response.status_code == 400
-    assert "email" in response.json()
-    assert not ServiceCircleEntry.objects.exists()
+    assert "email" in response.json()[0]
+    assert list(client_record.service_circle.all()) == [entry]
 
 
-def test_nurse_cannot_change_the_service_circle(api_as, nurse, visit, client_record, entry):
-    response = api_as(nurse).patch(f"{circle(client_record)}{entry.pk}/", {"notes": "Muutettu"})
+def test_nurse_cannot_replace_the_service_circle(api_as, nurse, visit, client_record, entry):
+    response = api_as(nurse).put(circle(client_record), [])
     assert response.status_code == 403
-    entry.refresh_from_db()
-    assert entry.notes != "Muutettu"
+    assert list(client_record.service_circle.all()) == [entry]
 
 
-def test_other_team_coordinator_cannot_add_to_the_circle(api_as, other_coordinator, client_record):
-    response = api_as(other_coordinator).post(circle(client_record), {"service": "X", "organisation": "Y"})
+def test_other_team_coordinator_cannot_replace_the_circle(api_as, other_coordinator, client_record, entry):
+    response = api_as(other_coordinator).put(circle(client_record), [{"service": "X", "organisation": "Y"}])
     assert response.status_code == 404
-    assert not ServiceCircleEntry.objects.exists()
-    assert AccessLog.objects.get().allowed is False
+    assert list(client_record.service_circle.all()) == [entry]
+    row = AccessLog.objects.get()
+    assert (row.allowed, row.action, row.channel) == (False, "update", "api")
+
 
 
 # --- access log -------------------------------------------------------------------------
@@ -128,7 +129,10 @@ def test_access_log_filters_by_date(api_as, admin_user, client_record):
 
 @pytest.mark.parametrize("persona", ["nurse", "artist", "manager"])
 def test_only_coordinators_and_administrators_read_the_access_log(persona, request, api_as, visit, client_record):
-    assert api_as(request.getfixturevalue(persona)).get(access_log(client_record)).status_code == 403
+    person = request.getfixturevalue(persona)
+    assert api_as(person).get(access_log(client_record)).status_code == 404
+    row = AccessLog.objects.get(user_id=person.user.pk)
+    assert (row.object_type, row.allowed, row.channel) == ("access log", False, "api")
 
 
 def test_other_team_coordinator_gets_404_for_the_access_log(api_as, other_coordinator, client_record):

@@ -78,13 +78,25 @@ def test_staff_filter_with_a_bad_role_is_400(api_as, coordinator):
 # --- work pairs: read --------------------------------------------------------------
 
 
-def test_pairs_of_own_team_are_listed_for_staff_within_scope(api_as, pair, other_team, nurse):
+def test_pair_members_see_their_own_pairs_only(api_as, pair, team, other_team, nurse):
+    same_team_pair = f.WorkPairFactory(team=team)
     other_pair = f.WorkPairFactory(team=other_team)
     response = api_as(nurse).get(PAIRS)
     assert ids(response) == {pair.pk}
     row = response.json()["results"][0]
     assert (row["artist_name"], row["nurse_name"], row["is_active"]) == ("Aino Taiteilija", "Hanna Hoitaja", True)
+    assert api_as(nurse).get(f"{PAIRS}{same_team_pair.pk}/").status_code == 404
     assert api_as(nurse).get(f"{PAIRS}{other_pair.pk}/").status_code == 404
+
+
+def test_coordinator_sees_every_pair_of_own_team(api_as, coordinator, pair, team, other_team):
+    same_team_pair = f.WorkPairFactory(team=team)
+    f.WorkPairFactory(team=other_team)
+    assert ids(api_as(coordinator).get(PAIRS)) == {pair.pk, same_team_pair.pk}
+
+
+def test_managers_see_no_pairs(api_as, manager, pair):
+    assert ids(api_as(manager).get(PAIRS)) == set()
 
 
 def test_other_team_coordinator_gets_404_for_the_pair(api_as, pair, other_coordinator):
@@ -165,13 +177,15 @@ def test_coordinator_ends_a_pair_and_edits_its_agreement(api_as, coordinator, pa
     assert response.json()["artist_name"] == "Aino Taiteilija"
 
 
-def test_an_ended_pair_can_be_reopened_by_clearing_its_end(api_as, coordinator, pair):
-    pair.active_until = timezone.localdate() + dt.timedelta(days=3)
+def test_an_ended_pair_stays_ended(api_as, coordinator, pair):
+    last_day = timezone.localdate() + dt.timedelta(days=3)
+    pair.active_until = last_day
     pair.save(update_fields=["active_until"])
     response = api_as(coordinator).patch(f"{PAIRS}{pair.pk}/", {"active_until": None})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "active_until" in response.json()
     pair.refresh_from_db()
-    assert pair.active_until is None
+    assert pair.active_until == last_day
 
 
 def test_changing_a_pairs_people_is_ignored_not_applied(api_as, coordinator, pair, team):
