@@ -19,13 +19,15 @@ from clients.models import AccessLog
 from pairwork import scoping
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
-from pairwork.api_permissions import CoordinatorWrites
+from pairwork.api_permissions import CoordinatorWrites, PairMembersWrite
 from pairwork.models import Team
 from pairwork.pairs import may_manage, visible_pairs
 
 from . import services
 from .conflicts import clashes_from_records
 from .models import Visit, VisitParticipant, VisitStatus
+from .note_api import visit_for_outcome
+from .outcomes import record_visit_outcome
 from .serializers import (
     CancelVisitSerializer,
     ChangedVisitsSerializer,
@@ -34,6 +36,7 @@ from .serializers import (
     ScheduleVisitSerializer,
     SeriesReportSerializer,
     SkippedOccurrenceSerializer,
+    VisitOutcomeSerializer,
     VisitSerializer,
 )
 
@@ -101,6 +104,12 @@ class VisitFilter(django_filters.FilterSet):
         request=CancelVisitSerializer,
         responses=with_errors({200: ChangedVisitsSerializer}, 400, 403, 404),
     ),
+    outcome=extend_schema(
+        summary="Mark how the visit went",
+        description="The visit's own artist or nurse, from the day of the visit until 48 hours after it.",
+        request=VisitOutcomeSerializer,
+        responses=with_errors({200: VisitSerializer}, 400, 403, 404),
+    ),
 )
 @extend_schema(tags=["visits"])
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -126,6 +135,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     # --- Writes: parse, call the one service, answer ------------------------------------
+
+    def get_permissions(self):
+        if self.action == "outcome":
+            return [PairMembersWrite()]
+        return super().get_permissions()
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -193,6 +207,14 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = self._input(CancelVisitSerializer)
         cancelled = services.cancel_visit(visit=visit, **data, by=request.user, channel=CHANNEL)
         return Response({"visits": self._read_back(cancelled)})
+
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        visit = visit_for_outcome(request, self.kwargs["pk"])
+        data = self._input(VisitOutcomeSerializer)
+        visit = record_visit_outcome(visit=visit, by=request.user, status=data["status"], channel=CHANNEL)
+        [marked] = self._read_back([visit])
+        return Response(marked)
 
 
 def _manager_access(user, visit: Visit) -> scoping.Access:

@@ -11,7 +11,8 @@ from pairwork.models import WorkPair
 from pairwork.pairs import visible_pairs
 from pairwork.scoping import visible_clients
 
-from .models import SkippedOccurrence, Visit, VisitParticipant
+from .models import OUTCOME_STATUSES, SkippedOccurrence, Visit, VisitNote, VisitParticipant, VisitStatus
+from .notes import NOTE_FIELDS, editable_until
 from .services import Scope
 
 
@@ -135,3 +136,26 @@ class ChangedVisitsSerializer(serializers.Serializer):
     """The visits a reschedule or cancel changed, in time order (one, or the rest of a series)."""
 
     visits = VisitSerializer(many=True)
+
+
+class VisitNoteSerializer(serializers.ModelSerializer):
+    """A participant's note: what was done and how it went. The client's health notes are never here."""
+
+    author = serializers.IntegerField(source="participant.staff_id", read_only=True, help_text="The author's staff id.")
+    author_name = serializers.CharField(source="participant.staff.display_name", read_only=True)
+    author_role = serializers.CharField(source="participant.role", read_only=True)
+    editable_until = serializers.SerializerMethodField(help_text="The author may edit the note until then (48 hours).")
+
+    class Meta:
+        model = VisitNote
+        fields = ["id", "author", "author_name", "author_role", *NOTE_FIELDS, "version", "created_at", "updated_at",
+                  "editable_until"]
+        read_only_fields = ["id", "version", "created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_editable_until(self, note: VisitNote) -> str:
+        return serializers.DateTimeField().to_representation(editable_until(note))
+
+
+class VisitOutcomeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[(s, VisitStatus(s).label) for s in OUTCOME_STATUSES])

@@ -77,6 +77,8 @@ def demo(live_server, coordinator, pair, client_record, other_team):
             "/api/v1/visits/{id}/": {"id": visit.pk},
             "/api/v1/visits/{id}/reschedule/": {"id": visit.pk},
             "/api/v1/visits/{id}/cancel/": {"id": visit.pk},
+            "/api/v1/visits/{id}/outcome/": {"id": visit.pk},
+            "/api/v1/visits/{visit_pk}/notes/": {"visit_pk": visit.pk},
             "/api/v1/instruments/{id}/": {"id": pulse.pk},
         },
     }
