@@ -36,3 +36,14 @@ class CareStaffOnly(HasRole):
 class CoordinatorsOnly(HasRole):
     def has_permission(self, request, view) -> bool:
         return role_of(request.user) in (Role.COORDINATOR, ADMINISTRATOR)
+
+
+class PairMembersWrite(HasRole):
+    """Anyone with a role reads (within scope); only artists and nurses write, and only in their own visits
+    (visit notes and outcomes are the participants' own account; pairwork.scoping.participant_access)."""
+
+    def has_permission(self, request, view) -> bool:
+        role = role_of(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return role is not None
+        return role in (Role.ARTIST, Role.NURSE)

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from clients.api import ClientAccessLogViewSet, ClientViewSet, ServiceCircleViewSet
 from visits.api import VisitViewSet
+from visits.note_api import VisitNoteViewSet
 from wellbeing.api import InstrumentViewSet
 
 from .api import StaffViewSet, TeamViewSet, WorkPairViewSet
@@ -23,6 +24,7 @@ v1.register("pairs", WorkPairViewSet, basename="pair")
 v1.register("clients", ClientViewSet, basename="client")
 v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet, basename="client-access-log")
 v1.register("visits", VisitViewSet, basename="visit")
+v1.register(r"visits/(?P<visit_pk>[^/.]+)/notes", VisitNoteViewSet, basename="visit-note")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
 
 

@@ -1,6 +1,7 @@
-"""Visits over the API (read). Scheduling, rescheduling and cancelling are to go
-through visits.services like the pages; a SchedulingConflict they raise is
-answered 409 by pairwork.api_errors."""
+"""Visits over the API: read within scope; schedule, reschedule and cancel through
+visits.services like the pages (nothing here decides whether a time is free or
+who may book it). A SchedulingConflict they raise is answered 409 by
+pairwork.api_errors, a ValidationError 400 on its field, PermissionDenied 403."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,17 +10,35 @@ import django_filters
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from clients.listing import log_client_listing
+from clients.models import AccessLog
 from pairwork import scoping
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
+from pairwork.api_permissions import CoordinatorWrites, PairMembersWrite
 from pairwork.models import Team
-from pairwork.pairs import visible_pairs
+from pairwork.pairs import may_manage, visible_pairs
 
+from . import services
+from .conflicts import clashes_from_records
 from .models import Visit, VisitParticipant, VisitStatus
-from .serializers import VisitSerializer
+from .note_api import visit_for_outcome
+from .outcomes import record_visit_outcome
+from .serializers import (
+    CancelVisitSerializer,
+    ChangedVisitsSerializer,
+    RescheduleVisitSerializer,
+    ScheduleSeriesSerializer,
+    ScheduleVisitSerializer,
+    SeriesReportSerializer,
+    SkippedOccurrenceSerializer,
+    VisitOutcomeSerializer,
+    VisitSerializer,
+)
 
 CHANNEL = "api"
 
@@ -60,11 +79,43 @@ class VisitFilter(django_filters.FilterSet):
         responses=with_errors({200: VisitSerializer(many=True)}, 400, 403, 404),
     ),
     retrieve=extend_schema(summary="A visit", responses=with_errors({200: VisitSerializer}, 403, 404)),
+    create=extend_schema(
+        summary="Schedule a visit",
+        description="As the scheduling page: coordinators of the client's team and administrators. "
+        "A client or pair outside your scope is refused on its field as if it did not exist.",
+        request=ScheduleVisitSerializer,
+        responses=with_errors({201: VisitSerializer}, 400, 403, 409),
+    ),
+    series=extend_schema(
+        summary="Schedule a weekly series",
+        description="Free occurrences are created; taken ones are skipped and reported with who was busy when.",
+        request=ScheduleSeriesSerializer,
+        responses=with_errors({201: SeriesReportSerializer}, 400, 403),
+    ),
+    reschedule=extend_schema(
+        summary="Move a visit (or it and the rest of its series)",
+        description="One clash refuses the whole move (409) and nothing changes.",
+        request=RescheduleVisitSerializer,
+        responses=with_errors({200: ChangedVisitsSerializer}, 400, 403, 404, 409),
+    ),
+    cancel=extend_schema(
+        summary="Cancel a visit (or it and the rest of its series)",
+        description="The visits stay, marked cancelled with the reason; their time becomes free.",
+        request=CancelVisitSerializer,
+        responses=with_errors({200: ChangedVisitsSerializer}, 400, 403, 404),
+    ),
+    outcome=extend_schema(
+        summary="Mark how the visit went",
+        description="The visit's own artist or nurse, from the day of the visit until 48 hours after it.",
+        request=VisitOutcomeSerializer,
+        responses=with_errors({200: VisitSerializer}, 400, 403, 404),
+    ),
 )
 @extend_schema(tags=["visits"])
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Joint visits within your scope; outside it, 404."""
+    """Joint visits within your scope; outside it, 404. Coordinators and administrators write."""
 
+    permission_classes = [CoordinatorWrites]
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
     ordering_fields = ["starts_at", "ends_at", "created_at"]
@@ -82,3 +133,91 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         log_client_listing(user=request.user, client_ids=[visit.client_id for visit in page], object_type="visit", channel=CHANNEL)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    # --- Writes: parse, call the one service, answer ------------------------------------
+
+    def get_permissions(self):
+        if self.action == "outcome":
+            return [PairMembersWrite()]
+        return super().get_permissions()
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _read_back(self, visits) -> list[dict]:
+        """The visits as the API shows them, read back with their people in a fixed number of queries."""
+        fresh = Visit.objects.with_people().prefetch_related(_participants()).filter(pk__in=[v.pk for v in visits])
+        return self.get_serializer(fresh.order_by("starts_at", "id"), many=True).data
+
+    def _visit_to_change(self) -> Visit:
+        """A visit the caller manages, or a logged refusal and 404; the service logs the change itself."""
+        visit, _access = scoping.authorise_visit_or_404(
+            self.request.user, path_id(self.kwargs["pk"]), rule=_manager_access,
+            object_type="visit", action=AccessLog.Action.UPDATE, channel=CHANNEL,
+        )
+        return visit
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(ScheduleVisitSerializer)
+        visit = services.schedule_visit(**data, by=request.user, channel=CHANNEL)
+        [created] = self._read_back([visit])
+        return Response(created, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["post"])
+    def series(self, request):
+        data = self._input(ScheduleSeriesSerializer)
+        result = services.schedule_series(
+            client=data["client"], pair=data["pair"], first_starts_at=data["first_starts_at"],
+            duration=dt.timedelta(minutes=data["duration_minutes"]), interval_weeks=data["interval_weeks"],
+            until=data["until"], count=data["count"], by=request.user, channel=CHANNEL,
+        )
+        skipped = [
+            {
+                "starts_at": skip.starts_at, "ends_at": skip.ends_at, "reason": skip.reason,
+                "clashes": clashes_from_records(skip.clashes, viewer=request.user, client=data["client"]),
+            }
+            for skip in result.skipped
+        ]
+        # Naming the other clients someone was busy with is a read of their data (as on the series page).
+        log_client_listing(
+            user=request.user, object_type="visit", channel=CHANNEL,
+            client_ids=[c.other_client_id for item in skipped for c in item["clashes"] if c.other_client_name],
+        )
+        report = {
+            "series": result.series.pk,
+            "created": self._read_back(result.created),
+            "skipped": SkippedOccurrenceSerializer(
+                [{**item, "clashes": [c.as_dict() for c in item["clashes"]]} for item in skipped], many=True
+            ).data,
+        }
+        return Response(report, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        visit = self._visit_to_change()
+        data = self._input(RescheduleVisitSerializer)
+        moved = services.reschedule_visit(visit=visit, **data, by=request.user, channel=CHANNEL)
+        return Response({"visits": self._read_back(moved)})
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        visit = self._visit_to_change()
+        data = self._input(CancelVisitSerializer)
+        cancelled = services.cancel_visit(visit=visit, **data, by=request.user, channel=CHANNEL)
+        return Response({"visits": self._read_back(cancelled)})
+
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        visit = visit_for_outcome(request, self.kwargs["pk"])
+        data = self._input(VisitOutcomeSerializer)
+        visit = record_visit_outcome(visit=visit, by=request.user, status=data["status"], channel=CHANNEL)
+        [marked] = self._read_back([visit])
+        return Response(marked)
+
+
+def _manager_access(user, visit: Visit) -> scoping.Access:
+    """Changing a visit: as seeing it, and managing its pair's team (coordinators of it, administrators)."""
+    access = scoping.visit_access(user, visit)
+    return access if access and may_manage(user, visit.pair.team_id) else scoping.DENIED

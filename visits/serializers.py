@@ -1,12 +1,19 @@
 """Visits as the API shows them: who, when, where, status; never health data."""
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clients.models import Client
+from pairwork.api_errors import ClashSerializer
 from pairwork.models import WorkPair
+from pairwork.pairs import visible_pairs
+from pairwork.scoping import visible_clients
 
-from .models import Visit, VisitParticipant
+from .models import OUTCOME_STATUSES, SkippedOccurrence, Visit, VisitNote, VisitParticipant, VisitStatus
+from .notes import NOTE_FIELDS, editable_until
+from .services import Scope
 
 
 class VisitClientSerializer(serializers.ModelSerializer):
@@ -50,3 +57,105 @@ class VisitSerializer(serializers.ModelSerializer):
             "cancellation_reason", "series", "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+
+# --- Writes: input shapes only; the rules live in visits.services -----------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _ScopedChoice(serializers.PrimaryKeyRelatedField):
+    """A client or pair id among those the caller may see; anything else is "does not exist" (400)."""
+
+    def __init__(self, *, scoped, **kwargs):
+        self.scoped = scoped
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scoped(self.context["request"].user)
+
+
+def _visible_pairs(user):
+    return visible_pairs(user).with_people()
+
+
+class ScheduleVisitSerializer(serializers.Serializer):
+    """Book one joint visit (visits.services.schedule_visit)."""
+
+    client = _ScopedChoice(scoped=visible_clients, help_text="The client's id.")
+    pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(help_text="Exclusive; 15 minutes to 8 hours after starts_at.")
+
+
+class ScheduleSeriesSerializer(serializers.Serializer):
+    """Book a weekly series (visits.services.schedule_series); give `until` or `count`."""
+
+    client = _ScopedChoice(scoped=visible_clients, help_text="The client's id.")
+    pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
+    first_starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    interval_weeks = serializers.IntegerField(default=1, min_value=1, max_value=52)
+    until = serializers.DateField(required=False, allow_null=True, default=None, help_text="Last day (local time).")
+    count = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=1000)
+
+
+class ChangeScopeField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=Scope.choices, default=Scope.THIS,
+            help_text="`this`: only this visit; `following`: it and the later planned visits of its series.", **kwargs,
+        )
+
+
+class RescheduleVisitSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=500, help_text="Shown to the pair and kept in the history.")
+    scope = ChangeScopeField()
+
+
+class CancelVisitSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Shown to the pair and kept in the history.")
+    scope = ChangeScopeField()
+
+
+class SkippedOccurrenceSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(choices=SkippedOccurrence.Reason.choices)
+    clashes = ClashSerializer(many=True, help_text="Who was busy then, as in a 409.")
+
+
+class SeriesReportSerializer(serializers.Serializer):
+    series = serializers.IntegerField(help_text="The series' id.")
+    created = VisitSerializer(many=True)
+    skipped = SkippedOccurrenceSerializer(many=True)
+
+
+class ChangedVisitsSerializer(serializers.Serializer):
+    """The visits a reschedule or cancel changed, in time order (one, or the rest of a series)."""
+
+    visits = VisitSerializer(many=True)
+
+
+class VisitNoteSerializer(serializers.ModelSerializer):
+    """A participant's note: what was done and how it went. The client's health notes are never here."""
+
+    author = serializers.IntegerField(source="participant.staff_id", read_only=True, help_text="The author's staff id.")
+    author_name = serializers.CharField(source="participant.staff.display_name", read_only=True)
+    author_role = serializers.CharField(source="participant.role", read_only=True)
+    editable_until = serializers.SerializerMethodField(help_text="The author may edit the note until then (48 hours).")
+
+    class Meta:
+        model = VisitNote
+        fields = ["id", "author", "author_name", "author_role", *NOTE_FIELDS, "version", "created_at", "updated_at",
+                  "editable_until"]
+        read_only_fields = ["id", "version", "created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_editable_until(self, note: VisitNote) -> str:
+        return serializers.DateTimeField().to_representation(editable_until(note))
+
+
+class VisitOutcomeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[(s, VisitStatus(s).label) for s in OUTCOME_STATUSES])

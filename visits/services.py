@@ -160,7 +160,7 @@ def _notify_on_commit(event_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def schedule_visit(
-    *, client: Client, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime, by
+    *, client: Client, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime, by, channel: str = "web"
 ) -> Visit:
     """Book one joint visit of `pair` to `client`, or raise before anything is kept.
 
@@ -174,7 +174,7 @@ def schedule_visit(
     _validate_slot(client=client, pair=pair, starts_at=starts_at, ends_at=ends_at)
     visit, event = _book(client=client, pair=pair, occurrence=Occurrence(starts_at, ends_at), by=by, series=None)
     log_access(user=by, client_id=client.pk, object_type="visit", object_id=visit.pk,
-               action=AccessLog.Action.CREATE, access=access)
+               action=AccessLog.Action.CREATE, access=access, channel=channel)
     _notify_on_commit([event.pk])
     return visit
 
@@ -215,6 +215,7 @@ def schedule_series(
     until: dt.date | None = None,
     count: int | None = None,
     by,
+    channel: str = "web",
 ) -> SeriesResult:
     """Book a weekly series on the Helsinki wall clock; report each occurrence created or skipped.
 
@@ -256,7 +257,7 @@ def schedule_series(
         events.append(event)
     result.skipped = SkippedOccurrence.objects.bulk_create(skipped)
     log_access(user=by, client_id=client.pk, object_type="visit_series", object_id=series.pk,
-               action=AccessLog.Action.CREATE, access=access)
+               action=AccessLog.Action.CREATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return result
 
@@ -285,7 +286,8 @@ def _validate_change(*, visit: Visit, reason: str, not_planned: str) -> str:
 
 @transaction.atomic
 def reschedule_visit(
-    *, visit: Visit, starts_at: dt.datetime, ends_at: dt.datetime, reason: str, by, scope: str = Scope.THIS
+    *, visit: Visit, starts_at: dt.datetime, ends_at: dt.datetime, reason: str, by, scope: str = Scope.THIS,
+    channel: str = "web",
 ) -> list[Visit]:
     """Move a planned visit (or it and the rest of its series) to a new time; history is kept.
 
@@ -335,13 +337,13 @@ def reschedule_visit(
         ))
     events = VisitEvent.objects.bulk_create(events)
     log_access(user=by, client_id=client.pk, object_type="visit", object_id=anchor.pk,
-               action=AccessLog.Action.UPDATE, access=access)
+               action=AccessLog.Action.UPDATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return sorted((each for each, _occurrence in moves), key=lambda v: v.starts_at)
 
 
 @transaction.atomic
-def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS) -> list[Visit]:
+def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS, channel: str = "web") -> list[Visit]:
     """Cancel a planned visit (or it and the rest of its series) with a reason; the slot becomes free.
 
     The visits stay, marked cancelled, with a history event each.
@@ -364,7 +366,7 @@ def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS) -> l
         ))
     events = VisitEvent.objects.bulk_create(events)
     log_access(user=by, client_id=anchor.client_id, object_type="visit", object_id=anchor.pk,
-               action=AccessLog.Action.UPDATE, access=access)
+               action=AccessLog.Action.UPDATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return visits
 

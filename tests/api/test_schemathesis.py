@@ -58,6 +58,8 @@ def demo(live_server, coordinator, pair, client_record, other_team):
         "bodies": {
             "/api/v1/clients/": {"team": team.pk},
             "/api/v1/clients/{id}/": {"team": team.pk},
+            "/api/v1/visits/": {"client": client_record.pk, "pair": pair.pk},
+            "/api/v1/visits/series/": {"client": client_record.pk, "pair": pair.pk},
             "/api/v1/pairs/": {
                 "team": team.pk,
                 "artist": f.ArtistFactory(team=team).pk,
@@ -73,6 +75,10 @@ def demo(live_server, coordinator, pair, client_record, other_team):
             "/api/v1/clients/{client_pk}/service-circle/{id}/": {"client_pk": client_record.pk, "id": entry.pk},
             "/api/v1/clients/{client_pk}/access-log/": {"client_pk": client_record.pk},
             "/api/v1/visits/{id}/": {"id": visit.pk},
+            "/api/v1/visits/{id}/reschedule/": {"id": visit.pk},
+            "/api/v1/visits/{id}/cancel/": {"id": visit.pk},
+            "/api/v1/visits/{id}/outcome/": {"id": visit.pk},
+            "/api/v1/visits/{visit_pk}/notes/": {"visit_pk": visit.pk},
             "/api/v1/instruments/{id}/": {"id": pulse.pk},
         },
     }
