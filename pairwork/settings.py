@@ -178,6 +178,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: saving must never wait on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Wellbeing: rebuild every aggregate at night (the safety net when Redis was
+# down), and remind staff of the monthly survey once a month.
+from celery.schedules import crontab  # noqa: E402  (kept next to its use so merges stay additive)
+
+CELERY_BEAT_SCHEDULE["wellbeing-nightly-reconcile"] = {
+    "task": "wellbeing.tasks.reconcile_wellbeing",
+    "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
+    "task": "wellbeing.tasks.send_monthly_survey_reminders",
+    "schedule": crontab(day_of_month="20", hour=9, minute=0),
+}
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_HOST: str = env("EMAIL_HOST")
