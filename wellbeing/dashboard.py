@@ -196,7 +196,14 @@ class Cells:
         n, total, total_squares = self.metric_stats[key]
         if key[0] in metrics.SHARE_METRICS and key[2] == Span.MONTH:
             return share_estimate(n, total)
-        return mean_estimate(n, total, total_squares)
+        return _within_range(mean_estimate(n, total, total_squares), key[0])
+
+
+def _within_range(estimate: Estimate, metric: str) -> Estimate:
+    low, high = metrics.RANGES.get(metric, (None, None))
+    if low is None or estimate.ci_low is None:
+        return estimate
+    return Estimate(estimate.n, estimate.mean, estimate.sd, max(low, estimate.ci_low), min(high, estimate.ci_high))
 
 
 def load_cells() -> Cells:

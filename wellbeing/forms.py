@@ -149,5 +149,5 @@ class DashboardFilterForm(forms.Form):
 class SickLeaveCostForm(forms.Form):
     cost_per_day = forms.DecimalField(
         label=_("Cost of one sick-leave day (€)"), min_value=1, max_value=100000, max_digits=8, decimal_places=2,
-        help_text=_("Used for the estimate below; changing it is recorded with your name."),
+        help_text=_("Used for the estimate in this section; a change is recorded with your name."),
     )

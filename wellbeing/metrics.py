@@ -38,3 +38,17 @@ LABELS = {
     LONELINESS_CHANGE: _("Loneliness (1–5, lower is better), change"),
     PHYSICAL_FUNCTIONING_CHANGE: _("Physical functioning (1–5), change"),
 }
+
+# The possible range of each metric's value: a confidence bound outside it
+# (a t interval of sick-leave days below zero) is shown at the limit.
+RANGES = {
+    PULSE_CALM: (1, 5),
+    PULSE_TIME_TO_MEET: (1, 5),
+    PULSE_ENERGISED: (1, 5),
+    WORK_ABILITY: (0, 10),
+    SICK_LEAVE_DAYS: (0, 31),
+    PAIR_WORK_SHARE: (0, 1),
+    PERSONAL_WELLBEING_CHANGE: (-10, 10),
+    LONELINESS_CHANGE: (-4, 4),
+    PHYSICAL_FUNCTIONING_CHANGE: (-4, 4),
+}

@@ -49,7 +49,7 @@ def send_monthly_survey_reminders(*, today: dt.date | None = None) -> int:
     for profile in staff_without_monthly_answer(period):
         try:
             with transaction.atomic():
-                _, created = MonthlySurveyReminder.objects.get_or_create(staff=profile, period=period)
+                _reminder, created = MonthlySurveyReminder.objects.get_or_create(staff=profile, period=period)
                 if not created:
                     continue
                 with translation.override(settings.LANGUAGE_CODE):

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -12,9 +14,21 @@ from tests import factories as f
 from tests.factories import make_visit
 from visits.models import VisitStatus
 from wellbeing import metrics
+from wellbeing.models import Instrument
 from wellbeing.selectors import current_instrument
 
 GOOD_PULSE = {"calm": 4, "time_to_meet": 5, "energised": 3}
+SHIPPING_MIGRATION = importlib.import_module("wellbeing.migrations.0004_shipped_instruments")
+
+
+@pytest.fixture(autouse=True)
+def shipped_instruments(request):
+    """The instruments of the data migration, back in place if a transactional test elsewhere flushed them."""
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    if not Instrument.objects.filter(code=metrics.PULSE).exists():
+        SHIPPING_MIGRATION.ship_instruments(django_apps, None)
 
 
 @pytest.fixture
