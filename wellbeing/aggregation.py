@@ -73,45 +73,69 @@ def _params(**extra) -> dict:
 # --- Staff metrics: one pass over the raw rows into per-person sums --------------------------
 
 def _build_person_table(cursor, where: str, params: dict) -> None:
-    """wellbeing_person: per (team, month, time point, metric, respondent) the sum and count of values.
+    """wellbeing_person: per (team, month, metric, respondent) the sum and count of values.
 
     The only statement that reads the (large) response and score tables for
     staff metrics; every staff cell is then grouped from this much smaller
-    table. Scores are summed as float8, which is exact for the whole-number
-    answers of the shipped staff instruments.
+    table. Metrics are numbered in a tiny map first, so the big pass groups
+    by integers and PostgreSQL hash-joins the map instead of looping over it.
+    Scores are summed as float8, exact for the whole-number answers of the
+    shipped staff instruments. Monthly answers are also summed apart, for
+    the before/with pair work cells.
     """
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.wellbeing_metric_map")
+    cursor.execute(
+        """
+        CREATE TEMP TABLE wellbeing_metric_map ON COMMIT DROP AS
+        SELECT s.id AS scale_id, NULL::bigint AS instrument_id, i.code || '.' || s.code AS metric
+          FROM wellbeing_scale s JOIN wellbeing_instrument i ON i.id = s.instrument_id
+         WHERE i.audience = %(staff)s
+        UNION ALL
+        SELECT NULL, i.id, i.code || %(pair_work_suffix)s
+          FROM wellbeing_instrument i
+         WHERE i.audience = %(staff)s AND i.time_points @> to_jsonb(%(monthly)s::text)
+        """,
+        params,
+    )
+    cursor.execute(
+        """ALTER TABLE wellbeing_metric_map ADD COLUMN metric_no int;
+           UPDATE wellbeing_metric_map m SET metric_no = numbered.no
+             FROM (SELECT metric, dense_rank() OVER (ORDER BY metric)::int AS no FROM wellbeing_metric_map) numbered
+            WHERE numbered.metric = m.metric;
+           ANALYZE wellbeing_metric_map;"""
+    )
     cursor.execute("DROP TABLE IF EXISTS pg_temp.wellbeing_person")
     cursor.execute(
         f"""
         CREATE TEMP TABLE wellbeing_person ON COMMIT DROP AS
-        SELECT r.team_id, r.period, r.time_point, m.metric, r.respondent_id AS unit_id,
-               sum(rs.value) AS value_sum, count(*) AS answers
+        SELECT r.team_id, r.period, map.metric_no, r.respondent_id AS unit_id,
+               sum(rs.value) AS value_sum, count(*)::int AS answers,
+               coalesce(sum(rs.value) FILTER (WHERE r.time_point = %(monthly)s), 0) AS monthly_sum,
+               count(*) FILTER (WHERE r.time_point = %(monthly)s)::int AS monthly_answers
           FROM wellbeing_responsescore rs
           JOIN wellbeing_surveyresponse r ON r.id = rs.response_id
-          JOIN (SELECT s.id AS scale_id, i.code AS code, i.code || '.' || s.code AS metric
-                  FROM wellbeing_scale s JOIN wellbeing_instrument i ON i.id = s.instrument_id
-                 WHERE i.audience = %(staff)s) m ON m.scale_id = rs.scale_id
-          JOIN wellbeing_instrument i ON i.id = r.instrument_id
+          JOIN wellbeing_metric_map map ON map.scale_id = rs.scale_id
          WHERE r.respondent_id IS NOT NULL {where}
-         GROUP BY r.team_id, r.period, r.time_point, m.metric, r.respondent_id
+         GROUP BY r.team_id, r.period, map.metric_no, r.respondent_id
         UNION ALL
         -- Derived for every monthly staff instrument: did the respondent take part
         -- in a delivered paired visit that month (1) or not (0)?
-        SELECT r.team_id, r.period, r.time_point, i.code || %(pair_work_suffix)s, r.respondent_id,
-               sum(CASE WHEN EXISTS (
-                       SELECT 1
-                         FROM visits_visitparticipant p
-                         JOIN visits_visit v ON v.id = p.visit_id
-                        WHERE p.staff_id = r.respondent_id
-                          AND v.status = %(completed)s
-                          AND v.starts_at >= (r.period::timestamp AT TIME ZONE %(tz)s)
-                          AND v.starts_at < ((r.period + interval '1 month')::timestamp AT TIME ZONE %(tz)s)
-                   ) THEN 1 ELSE 0 END)::float8,
-               count(*)
-          FROM wellbeing_surveyresponse r
-          JOIN wellbeing_instrument i ON i.id = r.instrument_id
-         WHERE i.audience = %(staff)s AND r.time_point = %(monthly)s AND r.respondent_id IS NOT NULL {where}
-         GROUP BY r.team_id, r.period, r.time_point, i.code, r.respondent_id
+        SELECT team_id, period, metric_no, unit_id, took_part, answers, took_part, answers
+          FROM (SELECT team_id, period, metric_no, unit_id, sum(took_part) AS took_part, count(*)::int AS answers
+          FROM (SELECT r.team_id, r.period, map.metric_no, r.respondent_id AS unit_id,
+                       CASE WHEN EXISTS (
+                           SELECT 1
+                             FROM visits_visitparticipant p
+                             JOIN visits_visit v ON v.id = p.visit_id
+                            WHERE p.staff_id = r.respondent_id
+                              AND v.status = %(completed)s
+                              AND v.starts_at >= (r.period::timestamp AT TIME ZONE %(tz)s)
+                              AND v.starts_at < ((r.period + interval '1 month')::timestamp AT TIME ZONE %(tz)s)
+                       ) THEN 1.0 ELSE 0.0 END::float8 AS took_part
+                  FROM wellbeing_surveyresponse r
+                  JOIN wellbeing_metric_map map ON map.instrument_id = r.instrument_id
+                 WHERE r.time_point = %(monthly)s AND r.respondent_id IS NOT NULL {where}) monthly
+         GROUP BY team_id, period, metric_no, unit_id) per_person
         """,
         params,
     )
@@ -119,32 +143,43 @@ def _build_person_table(cursor, where: str, params: dict) -> None:
     cursor.execute("ANALYZE wellbeing_person")
 
 
-# Cell sums are taken over numeric (exact, order-independent) and rounded
-# before they become float8, so two runs produce bit-identical rows and the
-# "only write when different" upsert really changes nothing the second time.
-_SUFFICIENT_STATISTICS = """
+# Each person's mean is kept in fixed point (nano-units, bigint) before it is
+# summed: integer sums are exact and order-independent, so two runs produce
+# identical rows and the "only write when different" upsert really changes
+# nothing the second time; the rounding (1e-9 per person) is far below what
+# any figure shows.
+_PERSON_VALUE = "round({mean} * 1e9)::bigint AS nano, round(({mean}) ^ 2 * 1e9)::bigint AS nano_squares"
+_CELL_STATISTICS = """
     count(*) AS respondents, sum(answers)::int AS responses,
-    round(sum(value), 9)::float8 AS total, round(sum(value * value), 9)::float8 AS total_squares
+    (sum(nano) / 1e9)::float8 AS total, (sum(nano_squares) / 1e9)::float8 AS total_squares
 """
+
+
+def _named(cells_sql: str) -> str:
+    return f"""
+        SELECT cells.team_id, cells.span, cells.period, names.metric,
+               cells.respondents, cells.responses, cells.total, cells.total_squares
+          FROM ({cells_sql}) cells
+          JOIN (SELECT DISTINCT metric_no, metric FROM wellbeing_metric_map) names USING (metric_no)
+    """
 
 
 def _month_cells(where: str = "TRUE") -> str:
     """Per team and for all teams together, per month: each respondent's mean, then n, Σ, Σ²."""
-    return f"""
-        SELECT team_id, %(month)s::varchar AS span, period, metric, {_SUFFICIENT_STATISTICS}
-          FROM (SELECT team_id, period, metric, unit_id,
-                       (sum(value_sum) / sum(answers))::numeric AS value, sum(answers) AS answers
-                  FROM wellbeing_person WHERE {where}
-                 GROUP BY team_id, period, metric, unit_id) person
-         GROUP BY team_id, period, metric
+    team_mean = "value_sum / answers"
+    return _named(f"""
+        SELECT team_id, %(month)s::varchar AS span, period, metric_no, {_CELL_STATISTICS}
+          FROM (SELECT team_id, period, metric_no, answers, {_PERSON_VALUE.format(mean=team_mean)}
+                  FROM wellbeing_person WHERE {where}) person
+         GROUP BY team_id, period, metric_no
         UNION ALL
-        SELECT NULL, %(month)s::varchar, period, metric, {_SUFFICIENT_STATISTICS}
-          FROM (SELECT period, metric, unit_id,
-                       (sum(value_sum) / sum(answers))::numeric AS value, sum(answers) AS answers
+        SELECT NULL, %(month)s::varchar, period, metric_no, {_CELL_STATISTICS}
+          FROM (SELECT period, metric_no, sum(answers) AS answers,
+                       {_PERSON_VALUE.format(mean="sum(value_sum) / sum(answers)")}
                   FROM wellbeing_person WHERE {where}
-                 GROUP BY period, metric, unit_id) person
-         GROUP BY period, metric
-    """
+                 GROUP BY period, metric_no, unit_id) person
+         GROUP BY period, metric_no
+    """)
 
 
 def _first_pair_months(where: str = "") -> str:
@@ -158,19 +193,19 @@ def _first_pair_months(where: str = "") -> str:
 
 def _phase_cells(where: str = "TRUE") -> str:
     """Per team: monthly answers before the team's first pair month vs from it on."""
-    return f"""
-        SELECT team_id, phase AS span, NULL::date AS period, metric, {_SUFFICIENT_STATISTICS}
+    return _named(f"""
+        SELECT team_id, phase AS span, NULL::date AS period, metric_no, {_CELL_STATISTICS}
           FROM (SELECT person.team_id,
                        CASE WHEN start.first_month IS NOT NULL AND person.period >= start.first_month
                             THEN %(with_pairs)s ELSE %(before_pairs)s END::varchar AS phase,
-                       metric, unit_id,
-                       (sum(value_sum) / sum(answers))::numeric AS value, sum(answers) AS answers
+                       metric_no, sum(monthly_answers) AS answers,
+                       {_PERSON_VALUE.format(mean="sum(monthly_sum) / sum(monthly_answers)")}
                   FROM wellbeing_person person
                   LEFT JOIN ({_first_pair_months()}) start ON start.team_id = person.team_id
-                 WHERE person.time_point = %(monthly)s AND {where}
-                 GROUP BY 1, 2, 3, 4) person
-         GROUP BY team_id, phase, metric
-    """
+                 WHERE person.monthly_answers > 0 AND {where}
+                 GROUP BY 1, 2, 3, unit_id) person
+         GROUP BY team_id, phase, metric_no
+    """)
 
 
 def _client_change_cells(where: str) -> str:
@@ -201,7 +236,9 @@ def _client_change_cells(where: str) -> str:
             )
             SELECT CASE WHEN GROUPING(team_id) = 1 THEN NULL ELSE team_id END AS team_id,
                    CASE WHEN GROUPING(quarter) = 1 THEN %(all_time)s ELSE %(quarter)s END::varchar AS span,
-                   quarter AS period, metric, {_SUFFICIENT_STATISTICS}
+                   quarter AS period, metric, count(*) AS respondents, count(*)::int AS responses,
+                   -- numeric: exact and order-independent (client rows are few)
+                   round(sum(value), 9)::float8 AS total, round(sum(value * value), 9)::float8 AS total_squares
               FROM change
              GROUP BY GROUPING SETS ((team_id, quarter, metric), (quarter, metric), (team_id, metric), (metric))
         ) client_cells
@@ -314,6 +351,8 @@ def rebuild_all() -> RebuildResult | None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [WRITE_GATE])
         # A batch job over many rows: let the sorts and hashes stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
+        # JIT compiling these statements costs more than it saves (seconds at a million rows).
+        cursor.execute("SET LOCAL jit = off")
         changed = _replace_team_starts(cursor, params)
         _build_person_table(cursor, "", params)
         changed += _replace(
@@ -344,6 +383,7 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
         if row is None:  # the instrument vanished: nothing to do
             return 0
         params = _params(team=team_id, period=period, code=instrument_code)
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [WRITE_GATE])
         if row[0] == Audience.CLIENT:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [CLIENT_INSTRUMENT_LOCK])
@@ -361,7 +401,12 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, period.year * 100 + period.month])
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TEAM_LOCK, team_id])
             changed = _replace_team_starts(cursor, params, team_id)
-            _build_person_table(cursor, "AND i.code = %(code)s AND (r.period = %(period)s OR r.team_id = %(team)s)", params)
+            _build_person_table(
+                cursor,
+                "AND r.instrument_id IN (SELECT id FROM wellbeing_instrument WHERE code = %(code)s)"
+                " AND (r.period = %(period)s OR (r.team_id = %(team)s AND r.time_point = %(monthly)s))",
+                params,
+            )
             changed += _replace(
                 cursor,
                 table="wellbeing_metricaggregate",
