@@ -59,3 +59,22 @@ def test_a_new_version_copies_the_questions_and_takes_the_old_one_out_of_use(pul
     assert (copy.version, copy.is_active, pulse_instrument.is_active) == (2, True, False)
     assert sorted(copy.items.values_list("code", "scale__code")) == sorted(pulse_instrument.items.values_list("code", "scale__code"))
     assert current_instrument(metrics.PULSE) == copy
+
+
+def test_the_admin_shows_an_answered_version_read_only_and_makes_a_new_one(client, admin_user, pulse_instrument, past_visit, nurse):
+    submit_response(
+        instrument=pulse_instrument, time_point=TimePoint.POST_VISIT, answers=GOOD_PULSE, team=past_visit.pair.team,
+        recorded_by=nurse.user, respondent=nurse, visit=past_visit,
+    )
+    client.force_login(admin_user)
+    page = client.get(f"/admin/wellbeing/instrument/{pulse_instrument.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="items-0-text_en"' not in page.content.decode()  # the questions cannot be edited
+    response = client.post(
+        "/admin/wellbeing/instrument/", {"action": "make_new_version", "_selected_action": [pulse_instrument.pk]}
+    )
+    assert response.status_code == 302
+    new = current_instrument(metrics.PULSE)
+    assert new.version == 2 and new.items.count() == 3
+    editable = client.get(f"/admin/wellbeing/instrument/{new.pk}/change/")
+    assert 'name="items-0-text_en"' in editable.content.decode()

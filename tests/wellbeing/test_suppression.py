@@ -9,13 +9,14 @@ import random
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.conftest import login
 from wellbeing import aggregation, metrics
-from wellbeing.dashboard import SUPPRESSED, build_dashboard, dashboard_scope, filters_for, load_cells
+from wellbeing.dashboard import SUPPRESSED, load_cells
 from wellbeing.models import ResponseScore, Scale, SurveyResponse, TimePoint
 from wellbeing.selectors import add_months, current_instrument, month_start
 from wellbeing.suppression import COMPLEMENTARY, PRIMARY, THRESHOLD, Cell, Group, remainder_is_protected, suppress
@@ -133,7 +134,7 @@ def setting(team, other_team, admin_user, manager):
     third = f.TeamFactory(name="Porvoo")
     teams = [team, other_team, third]
     people = {t.pk: bulk_staff(t, 9, prefix=f"p{t.pk}") for t in teams}
-    this_month = month_start(__import__("django.utils.timezone", fromlist=["x"]).localdate())
+    this_month = month_start(timezone.localdate())
     months = [add_months(this_month, -back) for back in (3, 2, 1)]
     f.WorkPairFactory(team=team, active_from=months[1])
     return {"teams": teams, "people": people, "months": months, "admin": admin_user, "manager": manager}

@@ -82,12 +82,14 @@ def generate_world(rng: random.Random, teams, *, months: int = 4) -> dict:
     # Client outcomes: baseline, one or two follow-ups; a few skipped items; one follow-up without baseline.
     for number, client in enumerate(clients):
         recorder = pairs[client.team_id].nurse.user
-        answers = lambda: {  # noqa: E731
-            "life_satisfaction": rng.randint(0, 10), "worthwhile": rng.choice([None, rng.randint(0, 10)]),
-            "happiness": rng.randint(0, 10), "anxiety": rng.randint(0, 10),
-            "feels_lonely": rng.randint(1, 5), "someone_to_talk_to": rng.randint(1, 5), "left_outside": rng.randint(1, 5),
-            "everyday_activities": rng.choice([None, rng.randint(1, 5)]),
-        }
+        def answers():
+            return {
+                "life_satisfaction": rng.randint(0, 10), "worthwhile": rng.choice([None, rng.randint(0, 10)]),
+                "happiness": rng.randint(0, 10), "anxiety": rng.randint(0, 10),
+                "feels_lonely": rng.randint(1, 5), "someone_to_talk_to": rng.randint(1, 5), "left_outside": rng.randint(1, 5),
+                "everyday_activities": rng.choice([None, rng.randint(1, 5)]),
+            }
+
         first = timezone.make_aware(dt.datetime.combine(periods[0] + dt.timedelta(days=number % 20), dt.time(9)))
         if number != 0:
             submit_response(instrument=outcome, time_point=TimePoint.BASELINE, answers=answers(), team=client.team,

@@ -1,100 +1,24 @@
-"""The managers' dashboard: tables and charts built from the aggregate tables only.
+"""The dashboard's six tables, each with its chart, made from the suppressed cells.
 
-`build_dashboard` reads a fixed handful of queries (aggregates, visit
-aggregates, pair-work starts, freshness, cost setting), whatever the number
-of responses behind them. Suppression is decided once over *all* teams'
-cells (`wellbeing.suppression`) and only then cut down to what this viewer
-may see, so every manager sees the same cells hidden and no two views can
-be combined to undo it. The page, the charts and the CSV are all made from
-the same `Table` rows.
+The page, the chart and the CSV of a table are all made from the same rows.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from pairwork.models import Role, Team
-from pairwork.roles import ADMINISTRATOR, role_of
+from .. import metrics
+from ..models import Span
+from ..selectors import quarter_of
+from ..stats import difference_estimate
+from ..suppression import THRESHOLD, Cell
+from .cells import PHASES, SUPPRESSED, Cells, phase_of, suppressed_label
+from .scope import Filters
 
-from . import metrics
-from .models import AggregationState, MetricAggregate, SickLeaveCost, Span, TeamPairStart, VisitAggregate
-from .selectors import add_months, month_start, quarter_of
-from .stats import Estimate, difference_estimate, mean_estimate, share_estimate
-from .suppression import THRESHOLD, Cell, Group, suppress
-
-DEFAULT_MONTHS = 12
-PHASES = (Span.BEFORE_PAIRS, Span.WITH_PAIRS)
-
-
-class Suppressed:
-    """A value that must not be shown: from fewer than THRESHOLD people, or able to reveal such a cell."""
-
-    def __repr__(self) -> str:
-        return "SUPPRESSED"
-
-
-SUPPRESSED = Suppressed()
-
-
-def suppressed_label() -> str:
-    return _("fewer than %(n)s") % {"n": THRESHOLD}
-
-
-# --- Who sees which teams --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DashboardScope:
-    teams: list[Team]
-    shows_totals: bool  # an organisation-wide view also shows the all-teams totals
-
-
-def dashboard_scope(user) -> DashboardScope | None:
-    """Teams whose aggregates this user may see; None for anyone who is not a manager or administrator."""
-    role = role_of(user)
-    if role == ADMINISTRATOR:
-        return DashboardScope(list(Team.objects.order_by("name")), shows_totals=True)
-    if role == Role.MANAGER:
-        profile = user.staff_profile
-        if profile.organisation_wide:
-            return DashboardScope(list(Team.objects.order_by("name")), shows_totals=True)
-        return DashboardScope(list(profile.teams.order_by("name")), shows_totals=False)
-    return None
-
-
-@dataclass(frozen=True)
-class Filters:
-    teams: tuple[Team, ...]
-    start: dt.date
-    end: dt.date
-    show_totals: bool
-
-    @property
-    def months(self) -> list[dt.date]:
-        months, month = [], self.start
-        while month <= self.end:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
-
-
-def filters_for(scope: DashboardScope, *, team_id: str = "", start=None, end=None) -> Filters:
-    end = end or month_start(timezone.localdate())
-    start = start or add_months(end, -(DEFAULT_MONTHS - 1))
-    chosen = [team for team in scope.teams if str(team.pk) == str(team_id)]
-    return Filters(
-        teams=tuple(chosen or scope.teams),
-        start=start,
-        end=end,
-        show_totals=scope.shows_totals and not chosen,
-    )
-
-
-# --- Tables ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Column:
@@ -121,7 +45,6 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     chart: dict | None = None
     chart_summary: str = ""
-    note: str = ""
 
     @property
     def chart_element_id(self) -> str:
@@ -173,134 +96,6 @@ def _csv(value, kind: str) -> str:
 
 def _chart_point(value):
     return None if value is SUPPRESSED or value is None else round(float(value), 4)
-
-
-# --- Loading the cells and deciding suppression --------------------------------------------------
-
-@dataclass
-class Cells:
-    """Every aggregate cell of every team, with its statistics and suppression state."""
-
-    metric: dict[tuple, Cell]
-    metric_stats: dict[tuple, tuple[int, float, float]]
-    visit: dict[tuple, Cell]
-    visit_rows: dict[tuple, VisitAggregate]
-    first_month: dict[int, dt.date]
-
-    def metric_estimate(self, key) -> Estimate | Suppressed | None:
-        cell = self.metric.get(key)
-        if cell is None:
-            return None
-        if cell.suppressed:
-            return SUPPRESSED
-        n, total, total_squares = self.metric_stats[key]
-        if key[0] in metrics.SHARE_METRICS and key[2] == Span.MONTH:
-            return share_estimate(n, total)
-        return _within_range(mean_estimate(n, total, total_squares), key[0])
-
-
-def _within_range(estimate: Estimate, metric: str) -> Estimate:
-    low, high = metrics.RANGES.get(metric, (None, None))
-    if low is None or estimate.ci_low is None:
-        return estimate
-    return Estimate(estimate.n, estimate.mean, estimate.sd, max(low, estimate.ci_low), min(high, estimate.ci_high))
-
-
-def load_cells() -> Cells:
-    """Read the aggregate tables (three queries) and mark what must be hidden."""
-    metric_cells, stats = {}, {}
-    for team_id, span, period, metric, respondents, total, total_squares in MetricAggregate.objects.filter(
-        metric__in=metrics.DASHBOARD_METRICS
-    ).values_list("team_id", "span", "period", "metric", "respondents", "total", "total_squares"):
-        key = (metric, team_id, span, period)
-        metric_cells[key] = Cell(key, respondents)
-        stats[key] = (respondents, total, total_squares)
-    visit_cells, visit_rows = {}, {}
-    for row in VisitAggregate.objects.all():
-        key = ("visits", row.team_id, row.period)
-        visit_cells[key] = Cell(key, row.clients)
-        visit_rows[key] = row
-    first_month = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
-    suppress(metric_cells, _metric_groups(metric_cells, first_month))
-    suppress(visit_cells, _visit_groups(visit_cells))
-    return Cells(metric_cells, stats, visit_cells, visit_rows, first_month)
-
-
-def _phase_of(first_month: dt.date | None, period: dt.date) -> str:
-    return Span.WITH_PAIRS if first_month is not None and period >= first_month else Span.BEFORE_PAIRS
-
-
-def _metric_groups(cells: dict, first_month: dict) -> list[Group]:
-    by_metric_span_period = defaultdict(list)  # team cells, grouped to meet their all-teams total
-    by_metric_team_span = defaultdict(list)  # a team's cells over time
-    for key in cells:
-        metric, team_id, span, period = key
-        if team_id is not None:
-            by_metric_span_period[(metric, span, period)].append(key)
-        by_metric_team_span[(metric, team_id, span)].append(key)
-    groups = []
-    for key in cells:
-        metric, team_id, span, period = key
-        if team_id is None and span in (Span.MONTH, Span.QUARTER):
-            # Teams against the all-teams total: give up the total first.
-            groups.append(Group(key, tuple(by_metric_span_period[(metric, span, period)]), hide_total_first=True))
-        elif span in PHASES and team_id is not None:
-            months = by_metric_team_span[(metric, team_id, Span.MONTH)]
-            parts = tuple(m for m in months if _phase_of(first_month.get(team_id), m[3]) == span)
-            groups.append(Group(key, parts))
-        elif span == Span.ALL_TIME:
-            groups.append(Group(key, tuple(by_metric_team_span[(metric, team_id, Span.QUARTER)])))
-            if team_id is None:
-                groups.append(Group(key, tuple(by_metric_span_period[(metric, Span.ALL_TIME, None)]), hide_total_first=True))
-    return groups
-
-
-def _visit_groups(cells: dict) -> list[Group]:
-    teams_of_month = defaultdict(list)
-    for key in cells:
-        if key[1] is not None:
-            teams_of_month[key[2]].append(key)
-    return [Group(key, tuple(teams_of_month[key[2]]), hide_total_first=True) for key in cells if key[1] is None]
-
-
-# --- The dashboard -------------------------------------------------------------------------------
-
-@dataclass
-class Dashboard:
-    tables: list[Table]
-    rebuilt_at: dt.datetime | None
-    updated_at: dt.datetime | None
-    cost_per_day: Decimal
-    cost_set_at: dt.datetime | None
-    first_months: dict[str, dt.date]
-
-    def table(self, slug: str) -> Table | None:
-        return next((table for table in self.tables if table.slug == slug), None)
-
-
-def build_dashboard(filters: Filters) -> Dashboard:
-    cells = load_cells()
-    state = AggregationState.objects.filter(pk=1).first()
-    cost = SickLeaveCost.objects.current()
-    cost_per_day = cost.cost_per_day if cost else Decimal(SickLeaveCost.DEFAULT_PER_DAY)
-    shown = [(team.pk, team.name) for team in filters.teams]
-    if filters.show_totals:
-        shown.append((None, _("All teams")))
-    return Dashboard(
-        tables=[
-            pulse_table(cells, filters, shown),
-            staff_table(cells, filters, shown),
-            phase_table(cells, filters),
-            client_change_table(cells, filters, shown),
-            visits_table(cells, filters, shown),
-            cost_table(cells, filters, cost_per_day),
-        ],
-        rebuilt_at=state.rebuilt_at if state else None,
-        updated_at=state.updated_at if state else None,
-        cost_per_day=cost_per_day,
-        cost_set_at=cost.set_at if cost else None,
-        first_months={team.name: cells.first_month[team.pk] for team in filters.teams if team.pk in cells.first_month},
-    )
 
 
 def _month_label(month: dt.date) -> str:
@@ -394,7 +189,7 @@ def staff_table(cells: Cells, filters: Filters, shown) -> Table:
     for month in months:
         for team_id, team_name in shown:
             phase = (
-                str(Span(_phase_of(cells.first_month.get(team_id), month)).label) if team_id is not None else "–"
+                str(Span(phase_of(cells.first_month.get(team_id), month)).label) if team_id is not None else "–"
             )
             table.rows += _metric_rows(
                 cells,
