@@ -57,6 +57,8 @@ def demo_team(name: str, pairs: int) -> None:
 
 @pytest.fixture
 def demo_dashboard(transactional_db):
+    # The live server needs committed data, so this test flushes the database
+    # afterwards; the wellbeing conftest puts the shipped instruments back.
     demo_team("Kallio", pairs=4)
     demo_team("Espoo", pairs=4)
     seed_survey_responses(rng=random.Random(2026))

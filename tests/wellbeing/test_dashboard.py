@@ -266,3 +266,13 @@ def test_refresh_recomputes_the_figures_now(client, manager, team, this_month):
     assert response.status_code == 200
     assert MetricAggregate.objects.filter(team=team, span=Span.MONTH, metric=metrics.WORK_ABILITY).get().respondents == 5
     assert re.search(r"Data as of \d", response.content.decode())
+
+
+def test_the_finnish_dashboard_formats_numbers_the_finnish_way(client, settings, manager, team, this_month):
+    settings.LANGUAGE_CODE = "fi"
+    answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month, work_ability=7)
+    aggregation.rebuild_all()
+    login(client, manager)
+    page = client.get(reverse("wellbeing:dashboard"), HTTP_ACCEPT_LANGUAGE="fi")
+    assert page.status_code == 200
+    assert "7,00" in page.content.decode()
