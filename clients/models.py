@@ -1,6 +1,8 @@
 """Home-care clients, the nurses they know, their service circle, and who read their data."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -122,6 +124,18 @@ class ServiceCircleEntry(models.Model):
 class AccessLogQuerySet(models.QuerySet):
     def for_client(self, client_id: int) -> "AccessLogQuerySet":
         return self.filter(client_id=client_id)
+
+    def on_days(self, first=None, last=None) -> "AccessLogQuerySet":
+        """Rows from the first to the last day inclusive, days in local (Helsinki) time; None leaves a side open.
+
+        Bounds are turned into instants so that the (client, at) index serves the range.
+        """
+        rows = self
+        if first is not None:
+            rows = rows.filter(at__gte=timezone.make_aware(dt.datetime.combine(first, dt.time.min)))
+        if last is not None:
+            rows = rows.filter(at__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+        return rows
 
 
 class AccessLog(models.Model):

@@ -1,5 +1,25 @@
 from django.urls import path
 
+from visits import note_views
+
+from . import privacy_views, views
+
 app_name = "clients"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/archive/", views.client_archive, name="archive"),
+    path("<int:pk>/restore/", views.client_restore, name="restore"),
+    path("<int:pk>/familiar-nurses/", views.familiar_nurses, name="familiar_nurses"),
+    path("<int:pk>/service-circle/", views.service_circle, name="service_circle"),
+]
+
+# Privacy and visit notes (issue 4). Client ids only: never a name in a URL.
+urlpatterns += [
+    path("<int:pk>/notes/", note_views.client_notes, name="notes"),
+    path("<int:pk>/access-log/", privacy_views.client_access_log, name="access_log"),
+    path("<int:pk>/data-export/", privacy_views.client_data_export, name="data_export"),
+]

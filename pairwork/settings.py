@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pairwork.context_processors.role",
+                "pairwork.context_processors.navigation",
             ],
         },
     },
@@ -160,14 +161,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Redis, cache and Celery -------------------------------------------------------------
 REDIS_URL: str = env("REDIS_URL")
-if REDIS_URL:
+if REDIS_URL and not TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis the tasks run in-process; they are written to be safe either way.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The test suite runs them in-process too; tests about the broker opt out.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -178,6 +180,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: saving must never wait on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Visit e-mails whose on-commit task never ran (e.g. Redis was down) go out late rather than never.
+CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
+    "task": "visits.tasks.resend_unsent_visit_notifications",
+    "schedule": 600.0,
+}
 # Wellbeing: rebuild every aggregate at night (the safety net when Redis was
 # down), and remind staff of the monthly survey once a month.
 from celery.schedules import crontab  # noqa: E402  (kept next to its use so merges stay additive)
@@ -241,12 +248,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler redacts values PostgreSQL quotes in errors (pairwork/log_privacy.py).
+    "filters": {
+        "redact_client_data": {"()": "pairwork.log_privacy.RedactClientData"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_client_data"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_client_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Replaces Django's default "django" handlers, which do not redact.
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         # Request bodies and SQL parameters may contain client data.
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
     },
 }
+
+# Error reports (mail to ADMINS, the debug page) carry no POST values, local
+# variables or database-quoted rows: any of them may be a client's data.
+DEFAULT_EXCEPTION_REPORTER = "pairwork.log_privacy.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pairwork.log_privacy.PrivateExceptionReporterFilter"

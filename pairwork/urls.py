@@ -11,4 +11,5 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("visits/", include("visits.urls")),
     path("wellbeing/", include("wellbeing.urls")),
+    path("pairs/", include("pairwork.pair_urls")),
 ]

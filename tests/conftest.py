@@ -82,6 +82,57 @@ def login(client, profile_or_user) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests make many people. Production's order is tested on its own."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",  # to verify hashes made outside the fixture
+    ]
+
+
+@pytest.fixture(autouse=True)
 def english_ui(settings):
     """Tests read English UI text; the Finnish default is tested on its own."""
     settings.LANGUAGE_CODE = "en"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One plain line when the browser tests were skipped for want of Chromium.
+
+    Here rather than in tests/browser/conftest.py: under pytest-xdist only
+    this top-level conftest is loaded by the process that prints the summary.
+    """
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("Chromium not found" in str(getattr(report, "longrepr", "")) for report in skipped):
+        terminalreporter.write_line(
+            "Browser tests were skipped because Chromium is missing: run `apt-get install chromium` "
+            "(or set PLAYWRIGHT_CHROMIUM to a Chromium binary) to run them."
+        )
+
+
+# --- Visits on the day (issue 4: notes and privacy) ------------------------------------------
+
+@pytest.fixture
+def todays_visit(pair, client_record):
+    """Helmi's visit by Aino and Hanna that began half an hour ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    return f.make_visit(pair=pair, client=client_record, starts_at=starts_at, minutes=60)
+
+
+@pytest.fixture
+def note_content():
+    """A complete, valid visit note."""
+    return {
+        "art_form": "music",
+        "activities": "Lauloimme yhdessä vanhoja iskelmiä.",
+        "engagement": 4,
+        "mood_before": 2,
+        "mood_after": 4,
+        "care_plan_observations": "Jaksoi istua koko tuokion.",
+        "next_visit_suggestions": "Tuo haitari.",
+        "free_text": "",
+    }

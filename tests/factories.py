@@ -31,7 +31,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Iterator(["Aino", "Eero", "Liisa", "Matti", "Sanna", "Ville"])
-    last_name = factory.Iterator(["Testinen", "Koekäyttäjä", "Esimerkki", "Mallinen"])
+    # Never a client surname used in tests (clients are "Esimerkki", "Asiakas<n>"...).
+    last_name = factory.Iterator(["Testinen", "Koekäyttäjä", "Mallinen", "Kokeilija"])
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 

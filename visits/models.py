@@ -74,6 +74,33 @@ class VisitSeries(models.Model):
         return f"{_('Series')} #{self.pk}"
 
 
+class SkippedOccurrence(models.Model):
+    """An occurrence of a series that was not created, and why (who was busy when).
+
+    Kept so the series report can be shown again after the request that
+    created the series; the clash facts hold no client names (see
+    visits.conflicts.Clash.to_record).
+    """
+
+    class Reason(models.TextChoices):
+        BUSY = "busy", _("Someone was busy")
+        PAIR_ENDED = "pair_ended", _("The pair had ended by then")
+
+    series = models.ForeignKey(VisitSeries, on_delete=models.CASCADE, related_name="skipped", verbose_name=_("series"))
+    starts_at = models.DateTimeField(_("would have started"))
+    ends_at = models.DateTimeField(_("would have ended"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    clashes = models.JSONField(_("clashes"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["series", "starts_at"]
+        verbose_name = _("skipped occurrence")
+        verbose_name_plural = _("skipped occurrences")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.get_reason_display()}"
+
+
 class VisitQuerySet(models.QuerySet):
     def active(self) -> "VisitQuerySet":
         return self.exclude(status__in=INACTIVE_STATUSES)
@@ -204,6 +231,9 @@ class VisitEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("time"), default=timezone.now)
+    # Set once both pair members have been e-mailed about this change
+    # (visits.tasks); what is still empty is what the periodic reconcile resends.
+    notified_at = models.DateTimeField(_("participants notified"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]

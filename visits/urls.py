@@ -1,5 +1,24 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from . import calendar_views, note_views, scheduling_views
 
 app_name = "visits"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("schedule/", scheduling_views.schedule, name="schedule"),
+    path("series/<int:pk>/", scheduling_views.series_report, name="series"),
+    path("<int:pk>/move/", scheduling_views.reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", scheduling_views.cancel, name="cancel"),
+    path("calendar/", calendar_views.week, name="calendar"),
+    re_path(r"^calendar/(?P<day>\d{4}-\d{2}-\d{2})/$", calendar_views.day, name="calendar_day"),
+    path("mine/", calendar_views.my_visits, name="my_visits"),
+    path("calendar-feed/", calendar_views.calendar_feed, name="calendar_feed"),
+    path("feed/<str:token>.ics", calendar_views.ical_feed, name="ical_feed"),
+]
+
+# The visit on a phone: page, own note, outcome (issue 4).
+urlpatterns += [
+    path("<int:pk>/", note_views.visit_detail, name="detail"),
+    path("<int:pk>/note/", note_views.visit_note, name="note"),
+    path("<int:pk>/outcome/", note_views.visit_outcome, name="outcome"),
+]

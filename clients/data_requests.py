@@ -1,0 +1,251 @@
+"""Data-subject requests: everything held about one client, and removal after the retention period.
+
+`export_client_data` answers a GDPR access request; `purge_archived_clients`
+removes clients archived for longer than settings.CLIENT_RETENTION_DAYS. The
+access log is kept in both cases: the export reports it, the purge leaves it
+(its reference to the client carries no database constraint for that reason).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from pairwork import scoping
+from visits.models import Visit, VisitNote, VisitParticipant
+from wellbeing.models import SurveyResponse
+
+from .models import AccessLog, Client
+
+EXPORT_FORMAT_VERSION = 1
+CLIENT_FIELDS = (
+    "id", "first_name", "last_name", "birth_year", "street_address", "postal_code", "area", "phone", "language",
+    "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes", "consent_given", "consent_date",
+    "archived_at", "created_at", "updated_at",
+)
+NOTE_FIELDS = (
+    "art_form", "activities", "engagement", "mood_before", "mood_after", "care_plan_observations",
+    "next_visit_suggestions", "free_text", "version", "created_at", "updated_at",
+)
+
+
+def _fields(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _person(profile) -> str:
+    return profile.display_name if profile is not None else ""
+
+
+def _visits(client: Client) -> list[dict]:
+    participants = VisitParticipant.objects.select_related("staff__user", "note").prefetch_related("note__versions")
+    visits = (
+        Visit.objects.filter(client=client)
+        .select_related("pair__artist__user", "pair__nurse__user", "pair__team")
+        .prefetch_related(Prefetch("participants", queryset=participants), "events")
+        .order_by("starts_at")
+    )
+    exported = []
+    for visit in visits:
+        notes = []
+        for participant in visit.participants.all():
+            try:
+                note = participant.note
+            except VisitNote.DoesNotExist:
+                continue
+            notes.append(
+                {
+                    "author": _person(participant.staff),
+                    "role": participant.role,
+                    **_fields(note, NOTE_FIELDS),
+                    "versions": [
+                        {"version": v.version, "saved_at": v.saved_at, "content": v.content}
+                        for v in note.versions.all()
+                    ],
+                }
+            )
+        exported.append(
+            {
+                "id": visit.pk,
+                "starts_at": visit.starts_at,
+                "ends_at": visit.ends_at,
+                "status": visit.status,
+                "cancellation_reason": visit.cancellation_reason,
+                "series_id": visit.series_id,
+                "team": visit.pair.team.name,
+                "artist": _person(visit.pair.artist),
+                "nurse": _person(visit.pair.nurse),
+                "history": [
+                    {
+                        "kind": e.kind, "at": e.at, "status": e.status,
+                        "starts_at": e.starts_at, "ends_at": e.ends_at, "reason": e.reason,
+                    }
+                    for e in visit.events.all()
+                ],
+                "notes": notes,
+            }
+        )
+    return exported
+
+
+def _survey_responses(client: Client) -> list[dict]:
+    """The client's own answers (outcome measures); staff members' answers are theirs, not the client's."""
+    responses = (
+        SurveyResponse.objects.filter(client=client)
+        .select_related("instrument")
+        .prefetch_related("answers__item", "scores__scale")
+        .order_by("submitted_at")
+    )
+    return [
+        {
+            "instrument": response.instrument.code,
+            "instrument_version": response.instrument.version,
+            "time_point": response.time_point,
+            "period": response.period,
+            "submitted_at": response.submitted_at,
+            "answers": [
+                {"item": answer.item.code, "question": answer.item.text, "value": answer.value}
+                for answer in response.answers.all()
+            ],
+            "scores": [{"scale": score.scale.code, "value": score.value} for score in response.scores.all()],
+        }
+        for response in responses
+    ]
+
+
+def client_data(client: Client) -> dict:
+    """Everything held about one client, and nothing about anyone else's client record."""
+    familiar = client.care_relationships.select_related("nurse__user")
+    return {
+        "client": _fields(client, CLIENT_FIELDS) | {"team": client.team.name},
+        "familiar_nurses": [{"nurse": _person(r.nurse), "primary": r.is_primary, "since": r.since} for r in familiar],
+        "service_circle": [
+            {
+                "service": entry.service,
+                "organisation": entry.organisation,
+                "contact_person": entry.contact_person,
+                "phone": entry.phone,
+                "email": entry.email,
+                "notes": entry.notes,
+            }
+            for entry in client.service_circle.all()
+        ],
+        "visit_series": [
+            {
+                "id": series.pk,
+                "first_starts_at": series.first_starts_at,
+                "duration_minutes": series.duration_minutes,
+                "interval_weeks": series.interval_weeks,
+                "until": series.until,
+                "count": series.count,
+            }
+            for series in client.visit_series.order_by("first_starts_at")
+        ],
+        "visits": _visits(client),
+        "survey_responses": _survey_responses(client),
+        "access_log": [
+            {
+                "at": row.at,
+                "username": row.username,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "action": row.action,
+                "grounds": row.grounds,
+                "allowed": row.allowed,
+                "channel": row.channel,
+            }
+            for row in AccessLog.objects.for_client(client.pk).order_by("at", "id")
+        ],
+    }
+
+
+def export_client_data(*, client: Client, by, channel: str = "admin") -> str:
+    """The client's data as a JSON document, for an administrator answering an access request.
+
+    The export is itself logged (and so appears in its own access-log
+    section); a refused export is logged as denied and raises PermissionDenied.
+    Not wrapped in a transaction on purpose: a refusal's log row must survive
+    the exception that reports it.
+    """
+    access = scoping.data_request_access(by, client)
+    scoping.log_access(
+        user=by, client_id=client.pk, object_type="client data", object_id=client.pk,
+        action=AccessLog.Action.EXPORT, access=access, channel=channel,
+    )
+    if not access:
+        raise PermissionDenied
+    document = {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now(),
+        "exported_by": by.get_username(),
+        **client_data(client),
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def export_filename(client: Client) -> str:
+    # An id, never a name: file names end up in download folders and mail.
+    return f"client-{client.pk}-data-{timezone.localdate():%Y-%m-%d}.json"
+
+
+# --- Purge after the retention period ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgeCandidate:
+    client_id: int
+    archived_at: dt.datetime
+    visits: int
+    survey_responses: int
+
+
+def retention_cutoff(*, now: dt.datetime | None = None, retention_days: int | None = None) -> dt.datetime:
+    days = settings.CLIENT_RETENTION_DAYS if retention_days is None else retention_days
+    return (now or timezone.now()) - dt.timedelta(days=days)
+
+
+def purge_candidates(*, cutoff: dt.datetime) -> list[PurgeCandidate]:
+    """Clients archived before the cutoff, with what removing them would take along."""
+    rows = (
+        Client.objects.archived()
+        .filter(archived_at__lt=cutoff)
+        .annotate(visit_count=Count("visits", distinct=True), response_count=Count("survey_responses", distinct=True))
+        .order_by("archived_at", "pk")
+        .values_list("pk", "archived_at", "visit_count", "response_count")
+    )
+    return [PurgeCandidate(*row) for row in rows]
+
+
+def purge_archived_clients(*, cutoff: dt.datetime) -> list[PurgeCandidate]:
+    """Remove every client archived before the cutoff, with their visits, notes and answers.
+
+    One transaction per client, so that one failure does not keep the others.
+    Each removal is logged in the access log, which itself is kept.
+    """
+    purged = []
+    for candidate in purge_candidates(cutoff=cutoff):
+        if _purge_one(candidate.client_id, cutoff=cutoff):
+            purged.append(candidate)
+    return purged
+
+
+@transaction.atomic
+def _purge_one(client_id: int, *, cutoff: dt.datetime) -> bool:
+    # Re-read under lock: the client may have been brought back from the
+    # archive since the candidates were listed.
+    client = Client.objects.select_for_update().filter(pk=client_id, archived_at__lt=cutoff).first()
+    if client is None:
+        return False
+    client.delete()
+    scoping.log_access(
+        user=None, client_id=client_id, object_type="client", object_id=client_id, action=AccessLog.Action.DELETE,
+        access=scoping.Access(True, scoping.RETENTION_GROUNDS), channel="command",
+    )
+    return True

@@ -1,0 +1,61 @@
+"""Answering "who looked at my data?" and the data-subject export."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from pairwork import scoping
+
+from .data_requests import export_client_data, export_filename
+from .models import AccessLog
+from .privacy_forms import AccessLogFilterForm
+
+ROWS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET"])
+def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who accessed the client's data, newest first, optionally between two dates.
+
+    For the coordinators of the client's team and administrators; reading the
+    log is itself a logged access.
+    """
+    client, _access = scoping.get_client_or_404(
+        request.user, pk, object_type="access log", rule=scoping.access_log_access
+    )
+    form = AccessLogFilterForm(request.GET or None)
+    rows = AccessLog.objects.for_client(client.pk).select_related("user")
+    if form.is_valid():
+        rows = rows.on_days(form.cleaned_data["since"], form.cleaned_data["until"])
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clients/access_log.html",
+        {
+            "client_first_name": client.first_name,
+            "client_pk": client.pk,
+            "form": form,
+            "page": page,
+            "filter_query": filters.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def client_data_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The GDPR access-request export of one client, as a JSON download (administrators only)."""
+    client, _access = scoping.authorise_client_or_404(
+        request.user, pk, rule=scoping.data_request_access, object_type="client data",
+        action=AccessLog.Action.EXPORT, channel="admin",
+    )
+    response = HttpResponse(export_client_data(client=client, by=request.user), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(client)}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,188 @@
+"""The coordinator's scheduling pages: schedule (with suggestions), series report, move, cancel."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clients.listing import log_client_listing
+from pairwork.form_errors import add_service_errors
+from pairwork.pairs import managed_teams, visible_pairs
+from pairwork.scoping import get_client_or_404, visible_clients, visit_for_page
+from pairwork.view_guards import coordinator_required, coordinator_series_page, coordinator_visit_page
+
+from . import services
+from .conflicts import clashes_from_records, format_local_range
+from .links import with_page_urls
+from .models import VisitSeries
+from .scheduling_forms import SERVICE_FIELD_MAP, CancelForm, RescheduleForm, ScheduleVisitForm, VisitSearchForm
+from .services import SchedulingConflict
+from .suggestions import suggest_pairs
+
+
+def _schedulable_clients(user):
+    return visible_clients(user).filter(team__in=managed_teams(user), archived_at__isnull=True).select_related("team")
+
+
+def _show_conflict(request: HttpRequest, form, conflict: SchedulingConflict) -> None:
+    form.add_error(None, [_("The time is taken:")] + conflict.messages)
+    services.record_conflict_disclosure(by=request.user, conflict=conflict)
+
+
+def _calendar_day_url(moment) -> str:
+    return reverse("visits:calendar_day", args=[timezone.localdate(moment).isoformat()])
+
+
+@coordinator_required
+def schedule(request: HttpRequest) -> HttpResponse:
+    """Pick client and time, see ranked pairs with reasons, pick one (and a recurrence), save.
+
+    Step 1 is a GET (nothing changes; client ids only in the URL), step 2 a POST.
+    """
+    user = request.user
+    clients = _schedulable_clients(user)
+    if request.method == "POST":
+        form = ScheduleVisitForm(request.POST, clients=clients, pairs=visible_pairs(user))
+        if form.is_valid():
+            response = _save_schedule(request, form)
+            if response is not None:
+                return response
+        search = form
+    elif "day" in request.GET:
+        search = form = VisitSearchForm(request.GET, clients=clients)
+        if search.is_valid():
+            form = ScheduleVisitForm(initial=search.cleaned_data, clients=clients, pairs=visible_pairs(user))
+    else:
+        # A link from a client's page preselects the client without complaining about the rest.
+        initial = {"duration_minutes": 60, "client": request.GET.get("client")}
+        search = form = VisitSearchForm(initial=initial, clients=clients)
+
+    suggestions = None
+    if search.is_bound and search.cleaned_data.get("client") and search.cleaned_data.get("starts_at"):
+        client, _access = get_client_or_404(user, search.cleaned_data["client"].pk)
+        suggestions = suggest_pairs(
+            client=client, starts_at=search.cleaned_data["starts_at"], ends_at=search.cleaned_data["ends_at"], viewer=user
+        )
+    return render(request, "visits/schedule.html", {
+        "search": search, "form": form, "suggestions": suggestions, "selected_pair_id": _selected_pair_id(form, suggestions),
+    })
+
+
+def _selected_pair_id(form, suggestions) -> int | None:
+    """The pair the user picked, else the best bookable suggestion."""
+    chosen = form["pair"].value() if "pair" in form.fields and form.is_bound else None
+    if chosen:
+        return int(chosen) if str(chosen).isdigit() else None
+    bookable = suggestions.bookable if suggestions is not None else []
+    return bookable[0].pair.pk if bookable else None
+
+
+def _save_schedule(request: HttpRequest, form: ScheduleVisitForm) -> HttpResponse | None:
+    data = form.cleaned_data
+    try:
+        if data.get("repeat"):
+            result = services.schedule_series(
+                client=data["client"], pair=data["pair"], first_starts_at=data["starts_at"],
+                duration=data["ends_at"] - data["starts_at"], interval_weeks=data["interval_weeks"],
+                until=data.get("until"), count=data.get("count"), by=request.user,
+            )
+            messages.success(request, ngettext(
+                "%(created)d visit was scheduled, %(skipped)d skipped.",
+                "%(created)d visits were scheduled, %(skipped)d skipped.",
+                len(result.created),
+            ) % {"created": len(result.created), "skipped": len(result.skipped)})
+            return redirect("visits:series", result.series.pk)
+        visit = services.schedule_visit(
+            client=data["client"], pair=data["pair"], starts_at=data["starts_at"], ends_at=data["ends_at"], by=request.user,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error, SERVICE_FIELD_MAP)
+    except SchedulingConflict as conflict:
+        _show_conflict(request, form, conflict)
+    else:
+        messages.success(request, _("The visit was scheduled for %(when)s.") % {
+            "when": format_local_range(visit.starts_at, visit.ends_at),
+        })
+        return redirect(_calendar_day_url(visit.starts_at))
+    return None
+
+
+@coordinator_series_page
+def series_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a recurrence created and what it skipped, and why (who was busy when)."""
+    series = get_object_or_404(VisitSeries.objects.select_related("pair__artist__user", "pair__nurse__user"), pk=pk)
+    client, _access = get_client_or_404(request.user, series.client_id)
+    if not visible_pairs(request.user).filter(pk=series.pair_id).exists():
+        raise Http404
+    visits = with_page_urls(series.visits.with_people().order_by("starts_at"), may_manage=True)
+    skipped = [
+        {"occurrence": skip, "clashes": clashes_from_records(skip.clashes, viewer=request.user, client=client)}
+        for skip in series.skipped.order_by("starts_at")
+    ]
+    # Naming the other clients someone was busy with is a read of their data.
+    log_client_listing(
+        user=request.user,
+        client_ids=[c.other_client_id for item in skipped for c in item["clashes"] if c.other_client_name],
+        object_type="visit",
+    )
+    return render(request, "visits/series.html", {"series": series, "client": client, "visits": visits, "skipped": skipped})
+
+
+def _visit_for_change(request: HttpRequest, pk: int):
+    visit, _access = visit_for_page(request, pk)
+    if not managed_teams(request.user).filter(pk=visit.pair.team_id).exists():
+        raise Http404
+    return visit
+
+
+@coordinator_visit_page
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit_for_change(request, pk)
+    local_start = timezone.localtime(visit.starts_at)
+    form = RescheduleForm(request.POST or None, initial={
+        "day": local_start.date(), "start_time": local_start.time(), "duration_minutes": visit.duration_minutes,
+    })
+    form.drop_scope_unless_series(visit.series_id is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.reschedule_visit(
+                visit=visit, starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
+                reason=form.cleaned_data["reason"], scope=form.chosen_scope, by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, SERVICE_FIELD_MAP)
+        except SchedulingConflict as conflict:
+            _show_conflict(request, form, conflict)
+        else:
+            messages.success(request, ngettext("%(count)d visit was moved.", "%(count)d visits were moved.", len(moved)) % {
+                "count": len(moved),
+            })
+            return redirect(_calendar_day_url(form.cleaned_data["starts_at"]))
+    return render(request, "visits/reschedule.html", {
+        "visit": visit, "form": form, "history": visit.events.select_related("by").order_by("at", "pk"),
+    })
+
+
+@coordinator_visit_page
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit_for_change(request, pk)
+    form = CancelForm(request.POST or None)
+    form.drop_scope_unless_series(visit.series_id is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.cancel_visit(
+                visit=visit, reason=form.cleaned_data["reason"], scope=form.chosen_scope, by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "%(count)d visit was cancelled.", "%(count)d visits were cancelled.", len(cancelled)
+            ) % {"count": len(cancelled)})
+            return redirect(_calendar_day_url(visit.starts_at))
+    return render(request, "visits/cancel.html", {"visit": visit, "form": form})
