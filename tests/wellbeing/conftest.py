@@ -32,6 +32,17 @@ def shipped_instruments(request):
 
 
 @pytest.fixture
+def celery_runs_tasks_in_process():
+    """Run enqueued tasks at once, also when REDIS_URL points the suite at a real broker (as in CI)."""
+    from pairwork.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
+    yield
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=saved)
+
+
+@pytest.fixture
 def pulse_instrument(db):
     return current_instrument(metrics.PULSE)
 

@@ -258,7 +258,7 @@ def test_cost_estimate_from_before_and_with_pair_work(org_manager, team, this_mo
     assert row.values[6:] == [300.0, pytest.approx(-3600.0), 5, pytest.approx(-18000.0)]
 
 
-def test_refresh_recomputes_the_figures_now(client, manager, team, this_month):
+def test_refresh_recomputes_the_figures_now(client, manager, team, this_month, celery_runs_tasks_in_process):
     answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month)
     assert not MetricAggregate.objects.exists()
     login(client, manager)

@@ -2,6 +2,7 @@
 import os
 import socket
 import time
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -85,12 +86,18 @@ def test_with_redis_up_the_refresh_is_queued_for_a_worker(client, broker, past_v
     import redis
 
     url = os.environ["REDIS_URL"]
+    # A queue of this test's own, so parallel tests sending to the same Redis cannot disturb the count.
+    queue_name = f"wellbeing-test-{uuid.uuid4().hex}"
+    saved_queue = app.conf.task_default_queue
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=queue_name)
     queue = redis.Redis.from_url(url)
-    queue.delete("celery")
-    broker(url)
-    login(client, nurse)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("wellbeing:pulse", args=[past_visit.pk]), GOOD_PULSE).status_code == 302
-    assert queue.llen("celery") == 1
-    assert b"wellbeing.tasks.refresh_wellbeing_cells" in queue.lindex("celery", 0)
-    queue.delete("celery")
+    try:
+        broker(url)
+        login(client, nurse)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("wellbeing:pulse", args=[past_visit.pk]), GOOD_PULSE).status_code == 302
+        assert queue.llen(queue_name) == 1
+        assert b"wellbeing.tasks.refresh_wellbeing_cells" in queue.lindex(queue_name, 0)
+    finally:
+        queue.delete(queue_name)
+        app.conf.update(CELERY_TASK_DEFAULT_QUEUE=saved_queue)
