@@ -34,8 +34,11 @@ def _manager_access(by, team_id: int) -> Access:
     return Access(True, ADMINISTRATOR_GROUNDS if role_of(by) == ADMINISTRATOR else COORDINATOR_GROUNDS)
 
 
-def _log(by, client: Client, action: str, access: Access, object_type: str = "client") -> None:
-    log_access(user=by, client_id=client.pk, object_type=object_type, object_id=client.pk, action=action, access=access)
+def _log(by, client: Client, action: str, access: Access, object_type: str = "client", channel: str = "web") -> None:
+    log_access(
+        user=by, client_id=client.pk, object_type=object_type, object_id=client.pk, action=action, access=access,
+        channel=channel,
+    )
 
 
 def _apply_consent(client: Client, by, was_given: bool) -> None:
@@ -52,19 +55,19 @@ def _apply_consent(client: Client, by, was_given: bool) -> None:
 
 
 @transaction.atomic
-def create_client(*, data: Mapping[str, Any], by) -> Client:
+def create_client(*, data: Mapping[str, Any], by, channel: str = "web") -> Client:
     """Register a client in one of `by`'s teams."""
     access = _manager_access(by, data["team"].pk)
     client = Client(**{name: data[name] for name in CLIENT_FIELDS if name in data})
     _apply_consent(client, by, was_given=False)
     client.full_clean()
     client.save()
-    _log(by, client, AccessLog.Action.CREATE, access)
+    _log(by, client, AccessLog.Action.CREATE, access, channel=channel)
     return client
 
 
 @transaction.atomic
-def update_client(*, client: Client, data: Mapping[str, Any], by) -> Client:
+def update_client(*, client: Client, data: Mapping[str, Any], by, channel: str = "web") -> Client:
     """Change a client's details; moving them to another team needs that team too."""
     access = _manager_access(by, client.team_id)
     if "team" in data and data["team"].pk != client.team_id:
@@ -78,7 +81,7 @@ def update_client(*, client: Client, data: Mapping[str, Any], by) -> Client:
     _apply_consent(client, by, was_given=was_given)
     client.full_clean()
     client.save()
-    _log(by, client, AccessLog.Action.UPDATE, access)
+    _log(by, client, AccessLog.Action.UPDATE, access, channel=channel)
     return client
 
 
@@ -143,7 +146,9 @@ def set_familiar_nurses(*, client: Client, nurses: Iterable[Mapping[str, Any]], 
 
 
 @transaction.atomic
-def set_service_circle(*, client: Client, entries: Iterable[Mapping[str, Any]], by) -> list[ServiceCircleEntry]:
+def set_service_circle(
+    *, client: Client, entries: Iterable[Mapping[str, Any]], by, channel: str = "web"
+) -> list[ServiceCircleEntry]:
     """Replace the client's service circle: the other services and their contact people."""
     access = _manager_access(by, client.team_id)
     ServiceCircleEntry.objects.filter(client=client).delete()
@@ -151,5 +156,5 @@ def set_service_circle(*, client: Client, entries: Iterable[Mapping[str, Any]], 
         ServiceCircleEntry(client=client, **{name: entry.get(name) or "" for name in SERVICE_CIRCLE_FIELDS})
         for entry in entries
     )
-    _log(by, client, AccessLog.Action.UPDATE, access, object_type="service_circle")
+    _log(by, client, AccessLog.Action.UPDATE, access, object_type="service_circle", channel=channel)
     return created

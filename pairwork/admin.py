@@ -45,3 +45,5 @@ class WorkPairAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("Työpari administration")
 admin.site.site_title = _("Työpari")
+
+from .api_tokens_admin import ApiTokenAdmin  # noqa: E402,F401  (registers the API token admin)

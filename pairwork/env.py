@@ -31,6 +31,14 @@ def _int(raw: str) -> int:
     return int(raw.strip())
 
 
+def _rate(raw: str) -> str:
+    """A REST framework throttle rate: a count per second, minute, hour or day, e.g. 5000/hour."""
+    count, _, period = raw.strip().partition("/")
+    if not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
+        raise ValueError(f"expected a rate like 5000/hour, got {raw!r}")
+    return raw.strip()
+
+
 @dataclass(frozen=True)
 class Var(Generic[T]):
     name: str
@@ -69,6 +77,8 @@ VARIABLES: list[Var] = [
     Var("SECURE_HSTS_SECONDS", _int, 31536000, "HSTS max-age in production."),
     Var("CLIENT_RETENTION_DAYS", _int, 365 * 2, "How long archived clients are kept before purge_clients removes them."),
     Var("EMBEDDED_DB_DIR", str, "", "Where the embedded PostgreSQL keeps its data (default .data/postgres)."),
+    Var("API_USER_RATE", _rate, "5000/hour", "Requests a signed-in user or API token may make to the API (DRF rate, e.g. 5000/hour)."),
+    Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]
 
 ENV = {var.name: var for var in VARIABLES}

@@ -172,3 +172,50 @@ class WorkPair(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.active_from <= day and (self.active_until is None or self.active_until >= day)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A key another system uses to call the API, acting as its owner.
+
+    Only a SHA-256 of the key is stored; the key itself is shown once, when an
+    administrator creates it. The owner's role and scope decide what the
+    system may see and do, exactly as if the owner were signed in.
+    """
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("Which system uses the token, e.g. 'Client register sync'."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner"),
+        help_text=_("The API acts with this user's role and scope."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False, help_text=_("The first characters of the token, to recognise it."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            # Only a digest is ever stored: a raw key in this column would be refused.
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="apitoken_key_hash_is_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

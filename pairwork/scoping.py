@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from clients.models import AccessLog, Client
-from pairwork.models import Role, Team
+from pairwork.models import Role, StaffProfile, Team
 from pairwork.roles import ADMINISTRATOR, role_of
 from visits.models import Visit, VisitParticipant
 
@@ -322,3 +322,29 @@ def visit_for_page(request, pk) -> tuple[Visit, Access]:
             request.user, pk, rule=visit_access, object_type="visit", action=AccessLog.Action.UPDATE
         )
     return get_visit_or_404(request.user, pk)
+
+
+# --- Colleagues, and the grounds of a scoped list (used by the API) -----------------
+
+
+def visible_staff(user) -> QuerySet[StaffProfile]:
+    """Colleagues: the staff of one's own teams (everyone, for an administrator)."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return StaffProfile.objects.all()
+    if role is None:
+        return StaffProfile.objects.none()
+    return StaffProfile.objects.in_teams(own_teams(user))
+
+
+def list_access(user) -> Access:
+    """The grounds on which a user sees every row of visible_clients / visible_visits."""
+    role = role_of(user)
+    if role == ADMINISTRATOR:
+        return Access(True, ADMINISTRATOR_GROUNDS)
+    if role == Role.COORDINATOR:
+        return Access(True, COORDINATOR_GROUNDS)
+    if role in (Role.ARTIST, Role.NURSE):
+        return Access(True, PARTICIPANT_GROUNDS)
+    return DENIED
+

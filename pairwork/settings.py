@@ -212,18 +212,48 @@ DEFAULT_FROM_EMAIL: str = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST framework ------------------------------------------------------------------
+INSTALLED_APPS += ["drf_spectacular_sidecar"]  # Swagger UI served from our own static files, never a CDN
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Token first: its WWW-Authenticate header makes an anonymous request 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "pairwork.api_auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["pairwork.api_permissions.HasRole"],
+    # JSON only: integrations speak JSON, and the Swagger UI at /api/docs/ replaces the browsable API.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "pairwork.api_pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE"), "user": env("API_USER_RATE")},
+    "EXCEPTION_HANDLER": "pairwork.api_errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Työpari API",
-    "DESCRIPTION": "Joint home visits of an artist and a nurse: scheduling, notes and wellbeing aggregates.",
+    "DESCRIPTION": (
+        "Joint home visits of an artist and a nurse: teams, work pairs, clients, visits and instruments. "
+        "Every endpoint applies the same rules as the web pages: you see only what your role and teams allow, "
+        "objects outside your scope answer 404, and reads of client data are written to the client's access log."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components, so read-only fields are not asked for in requests.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ArtFormEnum": "pairwork.choices.ArtForm", "LanguageEnum": "pairwork.choices.Language"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Privacy -------------------------------------------------------------------------

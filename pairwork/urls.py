@@ -13,3 +13,5 @@ urlpatterns = [
     path("wellbeing/", include("wellbeing.urls")),
     path("pairs/", include("pairwork.pair_urls")),
 ]
+urlpatterns += [path("api/", include("pairwork.api_urls"))]
+

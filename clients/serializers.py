@@ -1,0 +1,83 @@
+"""Clients as the API shows them: the fields follow the caller's role (PRODUCT.md §4 rule 3)."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pairwork import scoping
+from pairwork.models import Team
+from pairwork.pairs import managed_teams
+
+from .models import AccessLog, Client, ServiceCircleEntry
+
+# Part of the care record, not of what a visit needs: shown only to those who
+# may see health notes (nurses, coordinators, administrators), never artists.
+CARE_RECORD_FIELDS = ("birth_year", "phone", "health_notes", "consent_given", "consent_date")
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """A client record. Artists receive the visit subset, without birth year, phone,
+    health notes or consent; the schema therefore marks those fields optional."""
+
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    is_active = serializers.BooleanField(read_only=True, help_text=_("False once the client is archived."))
+
+    class Meta:
+        model = Client
+        fields = [
+            "id", "first_name", "last_name", "team", "street_address", "postal_code", "area", "language",
+            "needs_and_wishes", "preferred_art_forms", "safety_notes",
+            *CARE_RECORD_FIELDS,
+            "is_active", "archived_at", "created_at", "updated_at",
+        ]
+        read_only_fields = ["archived_at", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if getattr(self.context.get("view"), "swagger_fake_view", False):
+            return fields  # the schema documents every field any role may receive
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        access = self.context.get("access") or scoping.list_access(user)
+        if not scoping.may_see_health_notes(user, access):
+            for name in CARE_RECORD_FIELDS:
+                fields.pop(name)
+        fields["team"].queryset = managed_teams(user)
+        return fields
+
+
+@extend_schema_field(
+    {"type": "string", "maxLength": 254, "anyOf": [{"format": "email"}, {"maxLength": 0}],
+     "description": "An e-mail address, or an empty string when none is known."}
+)
+class EmailOrBlankField(serializers.CharField):
+    """An e-mail address or "". The schema says so, where a plain format: email would refuse ""."""
+
+    # Checked here, not as a field validator: drf-spectacular would turn a validator into format: email.
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise serializers.ValidationError(_("Enter a valid e-mail address.")) from None
+        return value
+
+
+class ServiceCircleEntrySerializer(serializers.ModelSerializer):
+    email = EmailOrBlankField(allow_blank=True, required=False, max_length=254)
+
+    class Meta:
+        model = ServiceCircleEntry
+        fields = ["id", "service", "organisation", "contact_person", "phone", "email", "notes"]
+
+
+class AccessLogEntrySerializer(serializers.ModelSerializer):
+    """Who touched the client's data, what, when, on what grounds, allowed or denied."""
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "at", "username", "object_type", "object_id", "action", "grounds", "allowed", "channel"]
+        read_only_fields = fields

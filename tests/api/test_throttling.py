@@ -1,0 +1,38 @@
+"""API clients are throttled: past the rate, 429 with Retry-After."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.throttling import SimpleRateThrottle
+
+from pairwork.env import ENV
+
+TEAMS = "/api/v1/teams/"
+
+
+def test_a_token_client_past_its_rate_gets_429(monkeypatch, token_client, coordinator, team):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
+    client = token_client(coordinator)
+    assert [client.get(TEAMS).status_code for _ in range(3)] == [200, 200, 200]
+    response = client.get(TEAMS)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_rates_are_counted_per_user(monkeypatch, token_client, coordinator, nurse, team):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "1/minute", "anon": "1/minute"})
+    assert token_client(coordinator).get(TEAMS).status_code == 200
+    assert token_client(nurse).get(TEAMS).status_code == 200
+
+
+def test_configured_rates_come_from_the_environment_declaration(settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert rates == {"anon": ENV["API_ANON_RATE"].read(), "user": ENV["API_USER_RATE"].read()}
+
+
+def test_a_malformed_rate_in_the_environment_fails_loudly(monkeypatch):
+    monkeypatch.setenv("API_USER_RATE", "lots")
+    with pytest.raises(ImproperlyConfigured, match="API_USER_RATE"):
+        ENV["API_USER_RATE"].read()
+    monkeypatch.setenv("API_USER_RATE", "120/minute")
+    assert ENV["API_USER_RATE"].read() == "120/minute"
