@@ -185,6 +185,18 @@ CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
     "task": "visits.tasks.resend_unsent_visit_notifications",
     "schedule": 600.0,
 }
+# Wellbeing: rebuild every aggregate at night (the safety net when Redis was
+# down), and remind staff of the monthly survey once a month.
+from celery.schedules import crontab  # noqa: E402  (kept next to its use so merges stay additive)
+
+CELERY_BEAT_SCHEDULE["wellbeing-nightly-reconcile"] = {
+    "task": "wellbeing.tasks.reconcile_wellbeing",
+    "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
+    "task": "wellbeing.tasks.send_monthly_survey_reminders",
+    "schedule": crontab(day_of_month="20", hour=9, minute=0),
+}
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_HOST: str = env("EMAIL_HOST")

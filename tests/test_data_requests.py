@@ -17,8 +17,9 @@ from wellbeing.models import Answer, Instrument, Item, Scale, ResponseScore, Sur
 
 
 def outcome_instrument():
+    # An instrument of its own, beside the client_outcome v1 that the wellbeing migrations ship.
     instrument = Instrument.objects.create(
-        code="client_outcome", name_fi="Asiakkaan hyvinvointi", name_en="Client wellbeing", audience="client",
+        code="test_client_outcome", name_fi="Asiakkaan hyvinvointi", name_en="Client wellbeing", audience="client",
         time_points=["baseline", "follow_up"],
     )
     scale = Scale.objects.create(instrument=instrument, code="wellbeing", name_fi="Hyvinvointi")
@@ -65,7 +66,7 @@ def held_data(pair, team, client_record, nurse):
         username="hanna", client_id=toivo.pk, object_type="client", action="view", grounds="visit participant", allowed=True
     )
     # A nurse's own post-visit pulse about Helmi's visit is the nurse's data, not Helmi's.
-    pulse = Instrument.objects.create(code="post_visit_pulse", name_fi="Pulssi", audience="staff", time_points=["post_visit"])
+    pulse = Instrument.objects.create(code="test_pulse", name_fi="Pulssi", audience="staff", time_points=["post_visit"])
     SurveyResponse.objects.create(
         instrument=pulse, time_point="post_visit", respondent=nurse, team=team, visit=visit,
         period=timezone.localdate().replace(day=1),

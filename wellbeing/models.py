@@ -216,6 +216,8 @@ class SurveyResponse(models.Model):
         indexes = [
             models.Index(fields=["team", "period", "instrument"]),
             models.Index(fields=["client", "time_point"]),
+            # The per-month refresh after each answer reads one month of one instrument.
+            models.Index(fields=["period", "instrument"], name="response_period_instrument"),
         ]
 
     def __str__(self) -> str:
@@ -253,3 +255,162 @@ class ResponseScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scale.code}={self.value:.2f}"
+
+
+# --- Aggregates -------------------------------------------------------------------
+#
+# Everything below is derived data: `wellbeing.aggregation` rebuilds it from
+# the responses (and visits) with GROUP BY queries in PostgreSQL, and the
+# dashboard reads nothing else. Dropping every row and running
+# `manage.py rebuild_wellbeing` gives the same tables back.
+
+
+class Span(models.TextChoices):
+    """The stretch of time an aggregate row covers."""
+
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    BEFORE_PAIRS = "before_pairs", _("Before pair work")
+    WITH_PAIRS = "with_pairs", _("With pair work")
+    ALL_TIME = "all_time", _("All time")
+
+
+class MetricAggregateQuerySet(models.QuerySet):
+    def in_span(self, *spans: str) -> "MetricAggregateQuerySet":
+        return self.filter(span__in=spans)
+
+
+class MetricAggregate(models.Model):
+    """Sufficient statistics of one metric for one team (or all teams) and span.
+
+    The unit is the respondent: a staff member's answers in the cell are first
+    averaged per person, so `respondents` is the n that the small-cell rule
+    counts and the confidence interval uses. For client outcomes the value is
+    each client's change from baseline to latest follow-up.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty: all teams together."),
+    )
+    span = models.CharField(_("span"), max_length=20, choices=Span.choices)
+    period = models.DateField(_("period"), null=True, blank=True, help_text=_("First day of the month or quarter."))
+    metric = models.CharField(_("metric"), max_length=140)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    responses = models.PositiveIntegerField(_("responses"))
+    total = models.FloatField(_("sum of values"))
+    total_squares = models.FloatField(_("sum of squared values"))
+
+    objects = MetricAggregateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("metric aggregate")
+        verbose_name_plural = _("metric aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "span", "period", "metric"], nulls_distinct=False, name="metricaggregate_cell_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.span} {self.period or ''} n={self.respondents}"
+
+
+class VisitAggregate(models.Model):
+    """Visits of one team (or all teams) in one month, by outcome."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty: all teams together."),
+    )
+    period = models.DateField(_("month"))
+    planned = models.PositiveIntegerField(_("planned"))
+    delivered = models.PositiveIntegerField(_("delivered"))
+    no_shows = models.PositiveIntegerField(_("no-shows"))
+    declined = models.PositiveIntegerField(_("client declined"))
+    cancelled = models.PositiveIntegerField(_("cancelled"))
+    with_familiar_nurse = models.PositiveIntegerField(_("delivered with a familiar nurse"))
+    clients = models.PositiveIntegerField(_("clients"))
+
+    class Meta:
+        verbose_name = _("visit aggregate")
+        verbose_name_plural = _("visit aggregates")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "period"], nulls_distinct=False, name="visitaggregate_cell_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} planned={self.planned} delivered={self.delivered}"
+
+
+class TeamPairStart(models.Model):
+    """The month a team's first work pair started: splits 'before' from 'with' pair work."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("team"))
+    first_month = models.DateField(_("first month with pair work"))
+
+    class Meta:
+        verbose_name = _("start of pair work")
+        verbose_name_plural = _("starts of pair work")
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.first_month:%Y-%m}"
+
+
+class AggregationState(models.Model):
+    """One row: when the aggregates were last rebuilt in full and last touched at all."""
+
+    rebuilt_at = models.DateTimeField(_("last complete rebuild"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last update"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aggregation state")
+        verbose_name_plural = _("aggregation state")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="aggregationstate_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.rebuilt_at}"
+
+
+class SickLeaveCostQuerySet(models.QuerySet):
+    def current(self) -> "SickLeaveCost | None":
+        return self.order_by("-set_at", "-id").first()
+
+
+class SickLeaveCost(models.Model):
+    """The assumed cost of one sick-leave day; each change is a new row, the latest counts."""
+
+    DEFAULT_PER_DAY = 350
+
+    cost_per_day = models.DecimalField(_("cost per sick-leave day (€)"), max_digits=8, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+
+    objects = SickLeaveCostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-set_at"]
+        verbose_name = _("sick-leave cost")
+        verbose_name_plural = _("sick-leave costs")
+        constraints = [models.CheckConstraint(condition=Q(cost_per_day__gt=0), name="sickleavecost_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.cost_per_day} €"
+
+
+class MonthlySurveyReminder(models.Model):
+    """A reminder e-mail sent for a month's survey, so a re-run never sends it twice."""
+
+    staff = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("staff"))
+    period = models.DateField(_("month"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monthly survey reminder")
+        verbose_name_plural = _("monthly survey reminders")
+        constraints = [models.UniqueConstraint(fields=["staff", "period"], name="monthlysurveyreminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.period:%Y-%m}"

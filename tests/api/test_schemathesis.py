@@ -49,7 +49,8 @@ def demo(live_server, coordinator, pair, client_record, other_team):
     AccessLog.objects.create(
         username="hanna", client=client_record, object_type="client", action="view", grounds="visit participant", allowed=True
     )
-    pulse = Instrument.objects.create(code="post_visit_pulse", name_fi="Käynnin jälkeen", audience="staff", time_points=["post_visit"])
+    # An instrument of its own, beside the post_visit_pulse v1 that the wellbeing migrations ship.
+    pulse = Instrument.objects.create(code="test_pulse", name_fi="Käynnin jälkeen", audience="staff", time_points=["post_visit"])
     scale = Scale.objects.create(instrument=pulse, code="calm", name_fi="Rauhallisuus")
     Item.objects.create(instrument=pulse, scale=scale, code="calm", position=1, text_fi="Tilanne oli rauhallinen")
     _, raw = issue_api_token(user=coordinator.user, name="Schemathesis")

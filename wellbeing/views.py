@@ -1,0 +1,238 @@
+"""Answering pages for staff and nurses, and the managers' dashboard with its CSV export."""
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clients.models import AccessLog, Client
+from pairwork.models import Role
+from pairwork.roles import role_of
+from pairwork.scoping import DENIED, get_client_or_404, log_access, profile_of, visit_access
+from visits.models import Visit
+
+from . import metrics, selectors, services, tasks
+from .dashboard import build_dashboard, dashboard_scope, filters_for, suppressed_label
+from .forms import ClientOutcomeForm, DashboardFilterForm, InstrumentAnswerForm, MonthlySurveyForm, SickLeaveCostForm
+from .models import TimePoint
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+# --- Staff: post-visit pulse and monthly survey ------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """The 1-minute pulse after a visit, for the visit's artist and nurse only (others: 404)."""
+    profile = profile_of(request.user)
+    visit = Visit.objects.select_related("pair__team").filter(pk=visit_id).first()
+    if profile is None or visit is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
+        raise Http404
+    if not visit_access(request.user, visit):
+        raise Http404
+    instrument = selectors.current_instrument(metrics.PULSE)
+    if instrument is None:
+        raise Http404
+    already = visit.survey_responses.filter(respondent=profile, instrument__code=metrics.PULSE).exists()
+    form = InstrumentAnswerForm(request.POST or None, instrument=instrument)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            services.submit_post_visit_pulse(visit=visit, staff=profile, answers=form.answers(), by=request.user)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Thank you! Your pulse was saved."))
+            return redirect(_next_or_home(request))
+    return render(
+        request,
+        "wellbeing/pulse.html",
+        {"form": form, "instrument": instrument, "visit": visit, "already": already, "next": _next_or_home(request)},
+        status=400 if request.method == "POST" and not already else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly(request: HttpRequest) -> HttpResponse:
+    """This month's staff wellbeing survey, once a month, for nurses and artists."""
+    profile = profile_of(request.user)
+    if profile is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
+        raise PermissionDenied
+    instrument = selectors.current_instrument(metrics.MONTHLY)
+    if instrument is None:
+        raise Http404
+    period = selectors.month_start(timezone.localdate())
+    answered = selectors.monthly_answer_of(profile, period)
+    teams = profile.teams.order_by("name")
+    form = MonthlySurveyForm(request.POST or None, instrument=instrument, teams=teams)
+    if request.method == "POST" and answered is None and form.is_valid():
+        try:
+            services.submit_monthly_survey(
+                staff=profile, team=form.cleaned_data["team"], answers=form.answers(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Thank you! This month's survey is done."))
+            return redirect("home")
+    return render(
+        request,
+        "wellbeing/monthly.html",
+        {"form": form, "instrument": instrument, "period": period, "answered": answered, "has_team": teams.exists()},
+        status=400 if request.method == "POST" and answered is None else 200,
+    )
+
+
+# --- Nurse with the client: baseline and follow-up -------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A nurse who visits the client records the client's outcome measures with them.
+
+    Reading the page and saving are both written to the client's access log;
+    anyone else gets a logged denial and a 404.
+    """
+    action = AccessLog.Action.CREATE if request.method == "POST" else AccessLog.Action.VIEW
+    if role_of(request.user) != Role.NURSE:
+        existing = Client.objects.filter(pk=client_id).values_list("pk", flat=True).first()
+        log_access(user=request.user, client_id=existing, object_type="client", object_id=client_id, action=action, access=DENIED)
+        raise Http404
+    client, access = get_client_or_404(request.user, client_id, action=action)
+    instrument = selectors.current_instrument(metrics.CLIENT_OUTCOME)
+    if instrument is None:
+        raise Http404
+    has_baseline = selectors.client_has_baseline(client)
+    series = selectors.series_of(client)
+    form = ClientOutcomeForm(
+        request.POST or None,
+        instrument=instrument,
+        series=series,
+        initial={"time_point": TimePoint.FOLLOW_UP if has_baseline else TimePoint.BASELINE, "series": series.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_client_outcome(
+                client=client,
+                time_point=form.cleaned_data["time_point"],
+                answers=form.answers(),
+                series=form.cleaned_data["series"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The client's answers were saved."))
+            return redirect(_next_or_home(request))
+    history = list(selectors.client_outcome_history(client))
+    log_access(
+        user=request.user, client_id=client.pk, object_type="client_survey_responses", action=AccessLog.Action.LIST,
+        access=access,
+    )
+    return render(
+        request,
+        "wellbeing/client_outcome.html",
+        {"form": form, "instrument": instrument, "client": client, "history": history, "has_baseline": has_baseline,
+         "next": _next_or_home(request)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Managers: dashboard, export, refresh, cost setting ---------------------------------------------
+
+def _scope_or_403(request: HttpRequest):
+    scope = dashboard_scope(request.user)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
+def _filters(request: HttpRequest, scope):
+    form = DashboardFilterForm(request.GET or None, teams=scope.teams)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return form, filters_for(scope, team_id=data["team"], start=data["start"], end=data["end"])
+    return form, filters_for(scope)
+
+
+def _render_dashboard(request: HttpRequest, scope, *, cost_form: SickLeaveCostForm | None = None) -> HttpResponse:
+    form, filters = _filters(request, scope)
+    board = build_dashboard(filters)
+    return render(
+        request,
+        "wellbeing/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "board": board,
+            "tables": [(table, table.display_rows()) for table in board.tables],
+            "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
+            "query": request.GET.urlencode(),
+            "suppressed_label": suppressed_label(),
+        },
+        status=400 if cost_form is not None else 200,
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Aggregates only, for managers (their teams, or all when organisation-wide) and administrators."""
+    return _render_dashboard(request, _scope_or_403(request))
+
+
+@login_required
+def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
+    """One dashboard table as CSV, with exactly the page's suppression."""
+    scope = _scope_or_403(request)
+    _, filters = _filters(request, scope)
+    chosen = build_dashboard(filters).table(table)
+    if chosen is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="wellbeing-{chosen.slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"'
+    )
+    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(chosen.csv_header())
+    writer.writerows(chosen.csv_rows())
+    return response
+
+
+@login_required
+@require_POST
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    """Ask for a complete recompute now (in the background when a worker runs)."""
+    _scope_or_403(request)
+    if tasks.enqueue_reconcile():
+        messages.success(request, _("Refresh started. The figures are recomputed from all answers."))
+    else:
+        messages.warning(request, _("The refresh could not be started now; the nightly update will run as usual."))
+    return redirect(f"{reverse('wellbeing:dashboard')}?{request.GET.urlencode()}")
+
+
+@login_required
+@require_POST
+def sick_leave_cost(request: HttpRequest) -> HttpResponse:
+    scope = _scope_or_403(request)
+    form = SickLeaveCostForm(request.POST)
+    if not form.is_valid():
+        return _render_dashboard(request, scope, cost_form=form)
+    services.set_sick_leave_cost(cost_per_day=form.cleaned_data["cost_per_day"], by=request.user)
+    messages.success(request, _("The cost per sick-leave day was updated."))
+    return redirect(f"{reverse('wellbeing:dashboard')}?{request.GET.urlencode()}#sick_leave_cost")
