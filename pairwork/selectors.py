@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from wellbeing.selectors import pending_surveys
+
 from visits.models import INACTIVE_STATUSES, Visit
 
 from .models import Team
@@ -43,7 +45,11 @@ def staff_home(*, user) -> dict:
     mine = Visit.objects.for_staff(user.staff_profile).active().upcoming().with_people()
     today = list(mine.filter(starts_at__lt=end_of_today))
     upcoming = list(mine.filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
-    return {"today_visits": today, "upcoming_visits": upcoming}
+    return {
+        "today_visits": today,
+        "upcoming_visits": upcoming,
+        "pending_surveys": pending_surveys(user.staff_profile),
+    }
 
 
 def manager_home(*, user) -> dict:

@@ -283,8 +283,8 @@ def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pa
     f.make_visit(pair=f.WorkPairFactory(team=team), client=stranger)
     login(client, nurse)
 
-    # session, user, staff profile, today's visits, upcoming visits
-    with django_assert_num_queries(5):
+    # session, user, staff profile, today's visits, upcoming visits, pending pulses, this month's survey
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
 
     assert [v.client.first_name for v in response.context["today_visits"]] == ["Helmi"]
