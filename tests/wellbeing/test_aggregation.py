@@ -110,6 +110,10 @@ def test_a_rebuild_skips_while_another_one_runs(db):
             cursor.execute("SELECT pg_advisory_lock(%s, 0)", [aggregation.REBUILD_SINGLETON])
         assert aggregation.rebuild_all() is None
         assert reconcile_wellbeing.apply().get() == {"skipped": True}
+        # Unlock before closing: the server ends a closed session's backend (and
+        # its locks) a moment after close() returns, which made this test racy.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [aggregation.REBUILD_SINGLETON])
     finally:
         other.close()
     assert aggregation.rebuild_all() is not None
