@@ -281,6 +281,7 @@ def client_change_table(cells: Cells, filters: Filters, shown) -> Table:
     table = Table(
         slug="client_change",
         title=_("3. Client outcomes from baseline to follow-up"),
+        # xgettext:no-python-format
         question=_(
             "Do clients' outcomes change from baseline to follow-up? Mean change per client (latest follow-up minus "
             "baseline) with its 95% confidence interval, by the quarter of the follow-up and over all time."
