@@ -12,7 +12,7 @@ from rest_framework.routers import DefaultRouter
 from clients.api import ClientAccessLogViewSet, ClientViewSet, ServiceCircleViewSet
 from visits.api import VisitViewSet
 from visits.note_api import VisitNoteViewSet
-from wellbeing.api import InstrumentViewSet
+from wellbeing.api import DashboardViewSet, InstrumentViewSet, SurveyResponseViewSet
 
 from .api import StaffViewSet, TeamViewSet, WorkPairViewSet
 
@@ -26,6 +26,8 @@ v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet,
 v1.register("visits", VisitViewSet, basename="visit")
 v1.register(r"visits/(?P<visit_pk>[^/.]+)/notes", VisitNoteViewSet, basename="visit-note")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
+v1.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+v1.register("dashboard", DashboardViewSet, basename="dashboard")
 
 
 
