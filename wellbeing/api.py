@@ -7,9 +7,9 @@ wellbeing.suppression do, for the pages and the API alike.
 """
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
