@@ -6,13 +6,14 @@ A new API version gets a new router, never changed routes under v1.
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clients.api import ClientAccessLogViewSet, ClientViewSet, ServiceCircleViewSet
 from visits.api import VisitViewSet
 from visits.note_api import VisitNoteViewSet
-from wellbeing.api import InstrumentViewSet
+from wellbeing.api import DashboardViewSet, InstrumentViewSet, SurveyResponseViewSet
 
 from .api import StaffViewSet, TeamViewSet, WorkPairViewSet
 
@@ -26,9 +27,12 @@ v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet,
 v1.register("visits", VisitViewSet, basename="visit")
 v1.register(r"visits/(?P<visit_pk>[^/.]+)/notes", VisitNoteViewSet, basename="visit-note")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
+v1.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+v1.register("dashboard", DashboardViewSet, basename="dashboard")
 
 
 
+@csrf_exempt  # a POST to an unknown URL is 404 in JSON too, not the HTML CSRF page (it changes nothing)
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown /api/ URLs answer in JSON like the API, not with the HTML error page."""
     return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -1,15 +1,48 @@
-"""Survey instruments over the API (read). Responses and aggregates come with the wellbeing services."""
+"""Wellbeing over the API: instruments (read), survey responses (through wellbeing.services)
+and the managers' dashboard aggregates (through wellbeing.dashboard, exactly as the page).
+
+Nothing here decides who may answer what, validates an answer, computes a
+figure or decides which cell is hidden: the services, the dashboard module and
+wellbeing.suppression do, for the pages and the API alike.
+"""
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from clients.listing import log_client_listing
+from clients.models import AccessLog
+from pairwork import scoping
 from pairwork.api_errors import with_errors
+from pairwork.api_lookups import path_id
+from pairwork.models import Role
+from pairwork.roles import ADMINISTRATOR, role_of
 
-from .models import Audience, Instrument, Item, Scale, TimePoint
-from .serializers import InstrumentSerializer
+from . import selectors, services
+from .dashboard import SUPPRESSED, build_dashboard, dashboard_scope, filters_for, suppressed_label
+from .forms import DashboardFilterForm
+from .models import Answer, Audience, Instrument, Item, ResponseScore, Scale, SurveyResponse, TimePoint
+from .serializers import (
+    DashboardOneTableSerializer,
+    DashboardSerializer,
+    InstrumentSerializer,
+    ResponseKind,
+    SubmitResponseSerializer,
+    SurveyResponseSerializer,
+)
+from .suppression import THRESHOLD
+
+CHANNEL = "api"
+RESPONSE_OBJECT = "survey_response"
 
 
 class InstrumentFilter(django_filters.FilterSet):
@@ -42,3 +75,245 @@ class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
             Prefetch("scales", queryset=Scale.objects.order_by("position")),
             Prefetch("items", queryset=Item.objects.select_related("scale").order_by("position")),
         )
+
+
+# --- Survey responses -----------------------------------------------------------------------------
+
+class ResponseReaders(permissions.BasePermission):
+    """Artists and nurses answer and read their own; nurses, coordinators and administrators also read
+    client outcome answers within scope. Managers see aggregates only (the dashboard), never a response."""
+
+    def has_permission(self, request, view) -> bool:
+        role = role_of(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return role in (Role.ARTIST, Role.NURSE, Role.COORDINATOR, ADMINISTRATOR)
+        return role in (Role.ARTIST, Role.NURSE)
+
+
+def _nurse_client_access(user, client) -> scoping.Access:
+    """Recording a client's outcome: a nurse who visits the client (the service checks it again)."""
+    return scoping.client_access(user, client) if role_of(user) == Role.NURSE else scoping.DENIED
+
+
+# Keys of a service's ValidationError that are fields of the request; every other key is an item code.
+_REQUEST_FIELDS = {"team", "time_point", "series", "visit", "client", NON_FIELD_ERRORS}
+
+
+def _as_api_error(error: DjangoValidationError) -> ApiValidationError:
+    """The service's messages on the request's fields, and an item's under answers.<item_code>."""
+    if not hasattr(error, "error_dict"):
+        return ApiValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
+    detail, items = {}, {}
+    for field, messages in error.message_dict.items():
+        if field == NON_FIELD_ERRORS:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = messages
+        elif field in _REQUEST_FIELDS:
+            detail[field] = messages
+        else:
+            items[field] = messages
+    if items:
+        detail["answers"] = items
+    return ApiValidationError(detail)
+
+
+class SurveyResponseFilter(django_filters.FilterSet):
+    instrument = django_filters.CharFilter(field_name="instrument__code")
+    time_point = django_filters.ChoiceFilter(choices=TimePoint.choices)
+    client = django_filters.NumberFilter(field_name="client_id")
+    visit = django_filters.NumberFilter(field_name="visit_id")
+    period = django_filters.DateFilter()
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["instrument", "time_point", "client", "visit", "period"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List survey responses",
+        description="Your own answers (artists, nurses), and the outcome answers of clients you may see "
+        "(the client's nurses, the team's coordinators, administrators). Each client shown gets a row in its "
+        "access log. Managers see aggregates only: 403.",
+        responses=with_errors({200: SurveyResponseSerializer(many=True)}, 400, 403, 404),
+    ),
+    retrieve=extend_schema(
+        summary="A survey response",
+        description="A client's outcome answers are logged in the client's access log, a refusal too (404).",
+        responses=with_errors({200: SurveyResponseSerializer}, 403, 404),
+    ),
+    create=extend_schema(
+        summary="Answer a survey",
+        description="post_visit_pulse: the visit's own artist or nurse, once per visit. monthly: an artist or nurse, "
+        "once a month, for one of their teams. client_outcome: a nurse who visits the client records the "
+        "baseline (once) or a follow-up; logged in the client's access log. A visit or client outside your scope "
+        "is 404 (logged). Wrong answers get a message under answers.<item_code>.",
+        request=SubmitResponseSerializer,
+        responses=with_errors({201: SurveyResponseSerializer}, 400, 403, 404),
+    ),
+)
+@extend_schema(tags=["wellbeing"])
+class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ResponseReaders]
+    serializer_class = SurveyResponseSerializer
+    filterset_class = SurveyResponseFilter
+    ordering_fields = ["submitted_at", "period"]
+    ordering = ["-submitted_at", "-id"]
+
+    @staticmethod
+    def _with_details(queryset):
+        return queryset.select_related("instrument").prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("item").order_by("item__position")),
+            Prefetch("scores", queryset=ResponseScore.objects.select_related("scale").order_by("scale__position")),
+        )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SurveyResponse.objects.none()
+        return self._with_details(selectors.readable_responses(self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        log_client_listing(
+            user=request.user, client_ids=[r.client_id for r in page if r.client_id], object_type=RESPONSE_OBJECT, channel=CHANNEL
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self) -> SurveyResponse:
+        pk = path_id(self.kwargs["pk"])
+        response = self._with_details(SurveyResponse.objects.select_related("client")).filter(pk=pk).first()
+        if response is None:
+            raise NotFound
+        if response.client_id is not None:
+            access = selectors.outcome_read_access(self.request.user, response.client)
+            scoping.log_access(
+                user=self.request.user, client_id=response.client_id, object_type=RESPONSE_OBJECT, object_id=pk,
+                action=AccessLog.Action.VIEW, access=access, channel=CHANNEL,
+            )
+            if not access:
+                raise NotFound
+        elif response.respondent_id is None or response.respondent_id != getattr(
+            scoping.profile_of(self.request.user), "pk", None
+        ):
+            raise NotFound
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = SubmitResponseSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            response = self._submit(request.user, data)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        fresh = self._with_details(SurveyResponse.objects.all()).get(pk=response.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def _submit(self, user, data) -> SurveyResponse:
+        kind, answers = data["kind"], data["answers"]
+        if kind == ResponseKind.PULSE:
+            visit, _access = scoping.authorise_visit_or_404(
+                user, data["visit"], rule=scoping.participant_access, object_type=RESPONSE_OBJECT,
+                action=AccessLog.Action.CREATE, channel=CHANNEL,
+            )
+            return services.submit_post_visit_pulse(visit=visit, staff=scoping.profile_of(user), answers=answers, by=user)
+        if kind == ResponseKind.MONTHLY:
+            return services.submit_monthly_survey(staff=scoping.profile_of(user), team=data["team"], answers=answers, by=user)
+        client, _access = scoping.authorise_client_or_404(
+            user, data["client"], rule=_nurse_client_access, object_type=RESPONSE_OBJECT,
+            action=AccessLog.Action.CREATE, channel=CHANNEL,
+        )
+        return services.record_client_outcome(
+            client=client, time_point=data["time_point"], answers=answers, series=data.get("series"), by=user, channel=CHANNEL,
+        )
+
+
+# --- Dashboard aggregates -------------------------------------------------------------------------
+
+class DashboardViewers(permissions.BasePermission):
+    """Managers (their own teams, or all when organisation-wide) and administrators: wellbeing.dashboard.scope."""
+
+    def has_permission(self, request, view) -> bool:
+        return dashboard_scope(request.user) is not None
+
+
+DASHBOARD_FILTERS = [
+    OpenApiParameter("team", OpenApiTypes.INT, description="One of your teams (default: all your teams; the all-teams "
+                     "totals are shown only without a team, to organisation-wide viewers)."),
+    OpenApiParameter("start", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description="From month, YYYY-MM (default: 11 months before the end)."),
+    OpenApiParameter("end", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description="To month, YYYY-MM (default: this month); at most 36 months."),
+]
+
+
+def _table_data(table) -> dict:
+    """A dashboard table as data: each figure with the page's text, hidden figures null and marked suppressed."""
+    rows = []
+    for row, shown in zip(table.rows, table.display_rows()):
+        cells = [
+            {"value": None if value is SUPPRESSED else value, "text": text, "suppressed": value is SUPPRESSED}
+            for value, (text, _is_number) in zip(row.values, shown)
+        ]
+        rows.append({"cells": cells, "suppressed": any(cell["suppressed"] for cell in cells)})
+    return {
+        "slug": table.slug, "title": table.title, "question": table.question,
+        "columns": [{"label": str(column.label), "kind": column.kind} for column in table.columns],
+        "rows": rows, "chart": table.chart, "chart_summary": table.chart_summary,
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The wellbeing dashboard",
+        description="All tables of the managers' dashboard, built as the page builds them from the aggregate tables, "
+        "with the page's small-cell suppression: a hidden figure is null with suppressed: true.",
+        parameters=DASHBOARD_FILTERS,
+        responses=with_errors({200: DashboardSerializer}, 400, 403),
+    ),
+    retrieve=extend_schema(
+        summary="One dashboard table",
+        description="One table of the dashboard (pulse, staff, staff_phases, client_change, visits, sick_leave_cost), "
+        "the same as in the full dashboard and its CSV export.",
+        parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The table's slug."),
+                    *DASHBOARD_FILTERS],
+        responses=with_errors({200: DashboardOneTableSerializer}, 400, 403, 404),
+    ),
+)
+@extend_schema(tags=["wellbeing"])
+class DashboardViewSet(viewsets.ViewSet):
+    permission_classes = [DashboardViewers]
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z_]+"
+
+    def _board(self, request):
+        scope = dashboard_scope(request.user)
+        form = DashboardFilterForm(request.query_params or None, teams=scope.teams)
+        if form.is_bound and not form.is_valid():
+            raise ApiValidationError({
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): list(messages)
+                for field, messages in form.errors.items()
+            })
+        data = form.cleaned_data if form.is_bound else {}
+        filters = filters_for(scope, team_id=data.get("team", ""), start=data.get("start"), end=data.get("end"))
+        meta = {
+            "filters": {
+                "teams": [{"id": team.pk, "name": team.name} for team in filters.teams],
+                "start": filters.start, "end": filters.end, "show_totals": filters.show_totals,
+            },
+            "suppression_threshold": THRESHOLD,
+            "suppressed_label": suppressed_label(),
+        }
+        return build_dashboard(filters), meta
+
+    def list(self, request):
+        board, meta = self._board(request)
+        data = {
+            **meta, "rebuilt_at": board.rebuilt_at, "updated_at": board.updated_at, "cost_per_day": board.cost_per_day,
+            "cost_set_at": board.cost_set_at, "tables": [_table_data(table) for table in board.tables],
+        }
+        return Response(DashboardSerializer(data).data)
+
+    def retrieve(self, request, slug=None):
+        board, meta = self._board(request)
+        table = board.table(slug)
+        if table is None:
+            raise NotFound
+        return Response(DashboardOneTableSerializer({**meta, "table": _table_data(table)}).data)

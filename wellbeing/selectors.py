@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from pairwork.models import Role, StaffProfile
+from pairwork.roles import ADMINISTRATOR, role_of
+from pairwork.scoping import DENIED, client_access, profile_of, visible_clients
 from visits.models import Visit, VisitNote, VisitSeries, VisitStatus
 
 from . import metrics
@@ -112,3 +114,22 @@ def series_of(client: Client):
     return VisitSeries.objects.filter(client=client).select_related("pair__artist__user", "pair__nurse__user").order_by(
         "-first_starts_at"
     )
+
+
+# Who reads a client's outcome answers: the nurses who visit the client, the
+# client's team coordinators and administrators (never artists or managers).
+OUTCOME_READERS = (Role.NURSE, Role.COORDINATOR, ADMINISTRATOR)
+
+
+def outcome_read_access(user, client: Client):
+    """pairwork.scoping's client access, for the roles that read client outcome answers."""
+    return client_access(user, client) if role_of(user) in OUTCOME_READERS else DENIED
+
+
+def readable_responses(user):
+    """Survey responses this user may read: their own answers, and the outcome answers of clients they may see."""
+    profile = profile_of(user)
+    readable = Q(respondent=profile) if profile is not None else Q(pk__in=[])
+    if role_of(user) in OUTCOME_READERS:
+        readable |= Q(client__in=visible_clients(user))
+    return SurveyResponse.objects.filter(readable)

@@ -182,7 +182,8 @@ def submit_monthly_survey(
 
 @transaction.atomic
 def record_client_outcome(
-    *, client: Client, time_point: str, answers: Mapping[str, int | None], by, series: VisitSeries | None = None
+    *, client: Client, time_point: str, answers: Mapping[str, int | None], by, series: VisitSeries | None = None,
+    channel: str = "web",
 ) -> SurveyResponse:
     """A client's outcome measures at baseline or follow-up, recorded by a nurse who visits the client.
 
@@ -220,6 +221,7 @@ def record_client_outcome(
         object_id=response.pk,
         action=AccessLog.Action.CREATE,
         access=access,
+        channel=channel,
     )
     return response
 

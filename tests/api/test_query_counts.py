@@ -78,6 +78,25 @@ def _instruments(n, ctx):
     return "/api/v1/instruments/"
 
 
+def _survey_responses(n, ctx):
+    from django.apps import apps as django_apps
+
+    from tests.wellbeing.conftest import SHIPPING_MIGRATION
+    from wellbeing import metrics
+    from wellbeing.selectors import current_instrument
+    from wellbeing.services import submit_response
+
+    if current_instrument(metrics.CLIENT_OUTCOME) is None:  # flushed by a transactional test
+        SHIPPING_MIGRATION.ship_instruments(django_apps, None)
+    instrument = current_instrument(metrics.CLIENT_OUTCOME)
+    for record in f.ClientFactory.create_batch(n, team=ctx["team"]):
+        submit_response(
+            instrument=instrument, time_point="baseline", team=ctx["team"], recorded_by=None, client=record,
+            answers={"life_satisfaction": 5, "worthwhile": 6, "happiness": 5, "anxiety": 6}, refresh_aggregates=False,
+        )
+    return "/api/v1/survey-responses/"
+
+
 # endpoint: (data builder, query ceiling)
 LISTS = {
     "teams": (_teams, 5),
@@ -88,6 +107,7 @@ LISTS = {
     "access-log": (_access_log, 8),
     "visits": (_visits, 7),
     "instruments": (_instruments, 7),
+    "survey-responses": (_survey_responses, 8),
 }
 
 

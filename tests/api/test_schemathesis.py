@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.apps import apps as django_apps
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -26,7 +27,11 @@ from clients.models import AccessLog
 from pairwork.api_tokens import issue_api_token
 from tests import factories as f
 from tests.factories import make_visit
+from tests.wellbeing.conftest import SHIPPING_MIGRATION
+from wellbeing import metrics
 from wellbeing.models import Instrument, Item, Scale
+from wellbeing.selectors import current_instrument
+from wellbeing.services import submit_response
 
 CHECKS = [
     not_a_server_error,
@@ -53,6 +58,14 @@ def demo(live_server, coordinator, pair, client_record, other_team):
     pulse = Instrument.objects.create(code="test_pulse", name_fi="Käynnin jälkeen", audience="staff", time_points=["post_visit"])
     scale = Scale.objects.create(instrument=pulse, code="calm", name_fi="Rauhallisuus")
     Item.objects.create(instrument=pulse, scale=scale, code="calm", position=1, text_fi="Tilanne oli rauhallinen")
+    # A client's outcome baseline, readable by the team's coordinator (the shipped instruments may have been flushed).
+    if current_instrument(metrics.CLIENT_OUTCOME) is None:
+        SHIPPING_MIGRATION.ship_instruments(django_apps, None)
+    baseline = submit_response(
+        instrument=current_instrument(metrics.CLIENT_OUTCOME), time_point="baseline", team=team, recorded_by=None,
+        client=client_record, answers={"life_satisfaction": 5, "worthwhile": 6, "happiness": 5, "anxiety": 6},
+        refresh_aggregates=False,
+    )
     _, raw = issue_api_token(user=coordinator.user, name="Schemathesis")
     return {
         "token": raw,
@@ -81,6 +94,8 @@ def demo(live_server, coordinator, pair, client_record, other_team):
             "/api/v1/visits/{id}/outcome/": {"id": visit.pk},
             "/api/v1/visits/{visit_pk}/notes/": {"visit_pk": visit.pk},
             "/api/v1/instruments/{id}/": {"id": pulse.pk},
+            "/api/v1/survey-responses/{id}/": {"id": baseline.pk},
+            "/api/v1/dashboard/{slug}/": {"slug": "staff"},
         },
     }
 
