@@ -19,6 +19,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from pairwork import scoping
+from visits.notes import NOTE_FIELDS as NOTE_CONTENT_FIELDS
 from visits.models import Visit, VisitNote, VisitParticipant
 from wellbeing.models import SurveyResponse
 
@@ -30,10 +31,7 @@ CLIENT_FIELDS = (
     "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes", "consent_given", "consent_date",
     "archived_at", "created_at", "updated_at",
 )
-NOTE_FIELDS = (
-    "art_form", "activities", "engagement", "mood_before", "mood_after", "care_plan_observations",
-    "next_visit_suggestions", "free_text", "version", "created_at", "updated_at",
-)
+NOTE_FIELDS = (*NOTE_CONTENT_FIELDS, "version", "created_at", "updated_at")
 
 
 def _fields(obj, names) -> dict:

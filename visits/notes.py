@@ -49,7 +49,8 @@ def may_write_note_now(visit: Visit, *, now: dt.datetime | None = None) -> bool:
     return visit.status != VisitStatus.CANCELLED and timezone.localdate(visit.starts_at) <= today
 
 
-def _snapshot(note: VisitNote) -> dict[str, Any]:
+def note_snapshot(note: VisitNote) -> dict[str, Any]:
+    """The content a note version keeps: the one shape every version has, wherever it is written."""
     return {field: getattr(note, field) for field in NOTE_FIELDS}
 
 
@@ -61,7 +62,7 @@ def _check_content(content: Mapping[str, Any]) -> None:
 
 def _save_version(note: VisitNote, *, by) -> VisitNoteVersion:
     return VisitNoteVersion.objects.create(
-        note=note, version=note.version, content=_snapshot(note), saved_by=by, saved_at=note.updated_at
+        note=note, version=note.version, content=note_snapshot(note), saved_by=by, saved_at=note.updated_at
     )
 
 

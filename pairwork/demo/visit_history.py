@@ -19,6 +19,8 @@ from visits.models import (
     VisitStatus,
 )
 
+from visits.notes import note_snapshot
+
 from .catalogue import (
     ACTIVITIES,
     CANCELLATION_REASONS,
@@ -39,19 +41,6 @@ PAST_OUTCOMES = (
     (VisitStatus.CANCELLED, 7),
 )
 FUTURE_CANCELLED = 0.04
-
-# The fields a note version keeps a copy of.
-NOTE_FIELDS = (
-    "art_form",
-    "activities",
-    "engagement",
-    "mood_before",
-    "mood_after",
-    "care_plan_observations",
-    "next_visit_suggestions",
-    "free_text",
-)
-
 
 def seed_visits(world: DemoWorld) -> None:
     """Twelve weeks back and four ahead, planned without a single overlap, then written in bulk.
@@ -222,7 +211,7 @@ def seed_visit_notes(world: DemoWorld) -> None:
         VisitNoteVersion(
             note=note,
             version=1,
-            content={name: getattr(note, name) for name in NOTE_FIELDS},
+            content=note_snapshot(note),
             saved_by=author,
             saved_at=note.created_at,
         )
