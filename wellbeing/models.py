@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from pairwork.models import StaffProfile, Team
 from visits.models import Visit, VisitSeries
+
+# A client's follow-up measurement is due this many weeks after the baseline,
+# unless the instrument says otherwise.
+DEFAULT_FOLLOW_UP_WEEKS = 8
 
 
 def _translated(obj, field: str) -> str:
@@ -58,6 +63,12 @@ class Instrument(models.Model):
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     time_points = models.JSONField(_("time points"), default=list, help_text=_("When it is answered, e.g. [\"baseline\", \"follow_up\"]."))
     is_active = models.BooleanField(_("in use"), default=True)
+    follow_up_weeks = models.PositiveSmallIntegerField(
+        _("follow-up after (weeks)"),
+        default=DEFAULT_FOLLOW_UP_WEEKS,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text=_("For client instruments: the follow-up is due this many weeks after the baseline."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     objects = InstrumentQuerySet.as_manager()
@@ -92,6 +103,16 @@ class Scale(models.Model):
     rule = models.CharField(_("scoring rule"), max_length=10, choices=ScoringRule.choices, default=ScoringRule.MEAN)
     max_missing = models.PositiveSmallIntegerField(
         _("missing items tolerated"), default=0, help_text=_("A score is computed only when at most this many items are unanswered.")
+    )
+    higher_is_better = models.BooleanField(
+        _("higher score is better"), default=True, help_text=_("Clear this for scales such as loneliness, where a lower score is an improvement.")
+    )
+    minimal_important_change = models.FloatField(
+        _("minimal important change"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The smallest change in the scale's score that matters to a client; used for the share of clients who improved."),
     )
 
     class Meta:
