@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "pairwork",
+    "access",
     "clients",
     "visits",
     "wellbeing",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One access-log row per client a request touches (see access.log).
+    "access.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the outcome of authentication and can lock out.

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests import factories as f
 from tests.conftest import login
 from tests.scheduling import at, next_weekday

@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.models import AccessLog, Client
-from pairwork.models import Role
-from pairwork.roles import role_of
-from pairwork.scoping import DENIED, get_client_or_404, log_access, profile_of, visit_access
+from access import guard
+from access.choices import ObjectType
+from access.models import AccessLog
+from access.policy import Policy, policy
 from visits.models import Visit
 
 from . import metrics, selectors, services, tasks
@@ -39,11 +39,10 @@ def _next_or_home(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def pulse(request: HttpRequest, visit_id: int) -> HttpResponse:
     """The 1-minute pulse after a visit, for the visit's artist and nurse only (others: 404)."""
-    profile = profile_of(request.user)
+    rules = policy(request.user)
+    profile = rules.profile
     visit = Visit.objects.select_related("pair__team").filter(pk=visit_id).first()
-    if profile is None or visit is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
-        raise Http404
-    if not visit_access(request.user, visit):
+    if visit is None or not rules.participant_access(visit):
         raise Http404
     instrument = selectors.current_instrument(metrics.PULSE)
     if instrument is None:
@@ -70,8 +69,9 @@ def pulse(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def monthly(request: HttpRequest) -> HttpResponse:
     """This month's staff wellbeing survey, once a month, for nurses and artists."""
-    profile = profile_of(request.user)
-    if profile is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
+    rules = policy(request.user)
+    profile = rules.profile
+    if not rules.visits_clients:
         raise PermissionDenied
     instrument = selectors.current_instrument(metrics.MONTHLY)
     if instrument is None:
@@ -109,11 +109,7 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
     anyone else gets a logged denial and a 404.
     """
     action = AccessLog.Action.CREATE if request.method == "POST" else AccessLog.Action.VIEW
-    if role_of(request.user) != Role.NURSE:
-        existing = Client.objects.filter(pk=client_id).values_list("pk", flat=True).first()
-        log_access(user=request.user, client_id=existing, object_type="client", object_id=client_id, action=action, access=DENIED)
-        raise Http404
-    client, access = get_client_or_404(request.user, client_id, action=action)
+    client, _access = guard.fetch(request.user, ObjectType.CLIENT, client_id, rule=Policy.outcome_record_access, action=action)
     instrument = selectors.current_instrument(metrics.CLIENT_OUTCOME)
     if instrument is None:
         raise Http404
@@ -140,10 +136,6 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, _("The client's answers were saved."))
             return redirect(_next_or_home(request))
     history = list(selectors.client_outcome_history(client))
-    log_access(
-        user=request.user, client_id=client.pk, object_type="client_survey_responses", action=AccessLog.Action.LIST,
-        access=access,
-    )
     return render(
         request,
         "wellbeing/client_outcome.html",
