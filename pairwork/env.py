@@ -78,6 +78,10 @@ VARIABLES: list[Var] = [
     Var("CLIENT_RETENTION_DAYS", _int, 365 * 2, "How long archived clients are kept before purge_clients removes them."),
     Var("EMBEDDED_DB_DIR", str, "", "Where the embedded PostgreSQL keeps its data (default .data/postgres)."),
     Var("API_USER_RATE", _rate, "5000/hour", "Requests a signed-in user or API token may make to the API (DRF rate, e.g. 5000/hour)."),
+    Var(
+        "TRUSTED_PROXY_COUNT", _int, 0,
+        "Proxies in front of the app that append to X-Forwarded-For (1 behind one TLS proxy); 0 ignores the header.",
+    ),
     Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]
 

@@ -6,6 +6,7 @@ start on a missing or weak SECRET_KEY.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -122,13 +123,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account+address pair after 5 failures for 30 minutes.
+# Sign-in protection (pairwork/sign_in_protection.py): 5 failures lock an account on one
+# address for 30 minutes; 10 from any addresses within 15 minutes lock it everywhere for 15.
+# The address is the client's as the trusted proxies saw it (pairwork/client_address.py).
+TRUSTED_PROXY_COUNT: int = env("TRUSTED_PROXY_COUNT")
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "pairwork.client_address.client_address"
+AXES_HANDLER = "pairwork.sign_in_protection.AccountAndAddressLockout"
+AXES_LOCKOUT_CALLABLE = "pairwork.sign_in_protection.lockout_response"
+LOGIN_FAILURES_PER_ACCOUNT = 10
+LOGIN_ACCOUNT_COOLOFF = dt.timedelta(minutes=15)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 5
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 3
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -237,6 +248,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE"), "user": env("API_USER_RATE")},
     "EXCEPTION_HANDLER": "pairwork.api_errors.exception_handler",
+    # Throttles key anonymous callers on the same address as the login lockout.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
