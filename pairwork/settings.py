@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
     "task": "wellbeing.tasks.send_monthly_survey_reminders",
     "schedule": crontab(day_of_month="20", hour=9, minute=0),
 }
+# Client outcome measures that became due: each nurse is reminded once, on a weekday morning.
+CELERY_BEAT_SCHEDULE["wellbeing-outcome-measurement-reminder"] = {
+    "task": "wellbeing.tasks.send_outcome_measurement_reminders",
+    "schedule": crontab(day_of_week="mon-fri", hour=7, minute=30),
+}
 
 # --- E-mail ---------------------------------------------------------------------
 EMAIL_HOST: str = env("EMAIL_HOST")

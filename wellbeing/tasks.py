@@ -56,6 +56,12 @@ def send_monthly_survey_reminders(self) -> int:
     return reminders.send_monthly_survey_reminders()
 
 
+@shared_task(bind=True, **RETRY)
+def send_outcome_measurement_reminders(self) -> int:
+    """E-mail each nurse once about the client baselines and follow-ups that have become due."""
+    return reminders.send_outcome_measurement_reminders()
+
+
 def _enqueue(task, **kwargs) -> bool:
     try:
         # retry=False: when the broker is unreachable, fail at once instead of
