@@ -179,3 +179,13 @@ def redis_at(settings, monkeypatch):
 def redis_unreachable(redis_at):
     """Redis refuses connections: REDIS_URL at a closed port, for the cache and the broker alike."""
     redis_at(CLOSED_REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def no_redis_outage_carried_over():
+    """The outage pause is per process; one test's unreachable Redis must not pause the next test's."""
+    from pairwork.redis_outage import outage
+
+    outage.clear()
+    yield
+    outage.clear()
