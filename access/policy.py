@@ -241,6 +241,15 @@ class Policy:
         """Reading a client's outcome answers: nurses who visit them, their coordinators, administrators."""
         return self.client_access(client) if self.role in HEALTH_READERS else DENIED
 
+    @property
+    def follows_measurement_schedules(self) -> bool:
+        """Who sees when a client's measurements are due: the nurses who visit the client (they
+        record them) and the team's coordinators (they follow up)."""
+        return self.role in (Role.NURSE, Role.COORDINATOR)
+
+    def measurement_schedule_access(self, client) -> Access:
+        return self.client_access(client) if self.follows_measurement_schedules else DENIED
+
     def outcome_record_access(self, client) -> Access:
         """Recording a client's outcome measures with them: a nurse who visits the client."""
         return self.client_access(client) if self.role == Role.NURSE else DENIED
