@@ -141,9 +141,11 @@ class AccessLogQuerySet(models.QuerySet):
 class AccessLog(models.Model):
     """One read or change of client data, allowed or denied. Append-only.
 
-    A database trigger (migration 0002) refuses UPDATE and DELETE, and the
-    references to user and client carry no database constraint so that the
-    log outlives purged clients and removed accounts.
+    Database triggers refuse UPDATE, DELETE (migration 0002) and TRUNCATE
+    (0003), on the table and on each of its monthly partitions (0004; see
+    clients.access_log_storage), and the references to user and client carry
+    no database constraint so that the log outlives purged clients and
+    removed accounts.
     """
 
     class Action(models.TextChoices):
