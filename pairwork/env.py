@@ -31,6 +31,13 @@ def _int(raw: str) -> int:
     return int(raw.strip())
 
 
+def _seconds(raw: str) -> float:
+    value = float(raw.strip())
+    if not 0 < value <= 30:
+        raise ValueError(f"expected a number of seconds between 0 and 30, got {raw!r}")
+    return value
+
+
 def _rate(raw: str) -> str:
     """A REST framework throttle rate: a count per second, minute, hour or day, e.g. 5000/hour."""
     count, _, period = raw.strip().partition("/")
@@ -70,6 +77,7 @@ VARIABLES: list[Var] = [
         secret=True,
     ),
     Var("REDIS_URL", str, "", "redis://host:6379/0 for Celery and the cache. Unset: tasks run in-process."),
+    Var("REDIS_TIMEOUT", _seconds, 0.5, "Seconds a cache or broker call may wait on Redis before the request carries on without it."),
     Var("TIME_ZONE", str, "Europe/Helsinki", "Time zone used to show and enter times."),
     Var("LANGUAGE_CODE", str, "fi", "Default language: fi, sv or en."),
     Var("EMAIL_HOST", str, "", "SMTP host. Unset: e-mail is printed to the console."),

@@ -181,8 +181,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Redis, cache and Celery -------------------------------------------------------------
 REDIS_URL: str = env("REDIS_URL")
+# Redis only speeds things up (pairwork/redis_outage.py): every call to it is
+# bounded by this timeout, and a cache that cannot answer is a miss.
+REDIS_TIMEOUT: float = env("REDIS_TIMEOUT")
+REDIS_CONNECTION_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL and not TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "pairwork.redis_outage.ResilientRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CONNECTION_OPTIONS,
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -198,7 +205,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: saving must never wait on the broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, **REDIS_CONNECTION_OPTIONS}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BEAT_SCHEDULE: dict = {}
 # Visit e-mails whose on-commit task never ran (e.g. Redis was down) go out late rather than never.
 CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
@@ -221,6 +229,11 @@ CELERY_BEAT_SCHEDULE["clients-access-log-partitions"] = {
 CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
     "task": "wellbeing.tasks.send_monthly_survey_reminders",
     "schedule": crontab(day_of_month="20", hour=9, minute=0),
+}
+# Client outcome measures that became due: each nurse is reminded once, on a weekday morning.
+CELERY_BEAT_SCHEDULE["wellbeing-outcome-measurement-reminder"] = {
+    "task": "wellbeing.tasks.send_outcome_measurement_reminders",
+    "schedule": crontab(day_of_week="mon-fri", hour=7, minute=30),
 }
 
 # --- E-mail ---------------------------------------------------------------------
