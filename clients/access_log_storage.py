@@ -92,15 +92,18 @@ def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[check
 PARTITION_MONTHS_AHEAD = 3
 
 
-def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD, using: str = "default") -> int:
+def ensure_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD, since=None, using: str = "default") -> int:
     """Create the monthly partitions up to `months_ahead` months from now; the number created.
 
-    Safe to run any time and from any role: the database function runs as the
-    owner, takes a lock against a concurrent run, guards new partitions with
-    the TRUNCATE trigger and narrows their privileges.
+    `since` (an aware datetime) also creates the months from then on, for
+    loading historical rows (a benchmark, an import) into partitions of their
+    own rather than the DEFAULT partition. Safe to run any time and from any
+    role: the database function runs as the owner, takes a lock against a
+    concurrent run, guards new partitions with the TRUNCATE trigger and
+    narrows their privileges.
     """
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT clients_accesslog_ensure_partitions(%s)", [months_ahead])
+        cursor.execute("SELECT clients_accesslog_ensure_partitions(%s, %s)", [months_ahead, since])
         return cursor.fetchone()[0]
 
 

@@ -146,6 +146,16 @@ def test_a_row_in_a_month_without_a_partition_is_kept_in_the_default_and_stays_t
 
 
 @pytest.mark.django_db
+def test_historical_rows_get_partitions_of_their_own_when_asked_for_first():
+    long_ago = timezone.now() - dt.timedelta(days=400)
+
+    access_log_storage.ensure_partitions(since=long_ago)
+    row = AccessLog.objects.create(at=long_ago, username="x", object_type="client", action="view", grounds="g", allowed=True)
+
+    assert partition_of(row) == f"clients_accesslog_{long_ago.astimezone(dt.timezone.utc):y%Ym%m}"
+
+
+@pytest.mark.django_db
 def test_the_access_log_page_indexes_exist_on_every_partition():
     for name in access_log_storage.partitions():
         definitions = [d for (d,) in execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [name])]
