@@ -313,3 +313,54 @@ def test_check_deploy_with_the_database_is_clean_for_the_runtime_role():
     finally:
         execute(f"DROP OWNED BY {name}")
         execute(f"DROP ROLE {name}")
+
+
+# --- The migration keeps what was logged before it -----------------------------------------------------
+
+PLAIN = "clients.0003_access_log_refuses_truncate"
+PARTITIONED = "clients.0004_access_log_partitioned_by_month"
+
+
+def migrate_clients_to(name: str) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([tuple(name.split("."))])
+
+
+@pytest.mark.django_db
+def test_partitioning_keeps_every_earlier_row_with_its_id_and_the_rules():
+    """Back to the plain table, rows from 14 months, forward again: all kept, each in its month (rolled back after)."""
+    migrate_clients_to(PLAIN)
+    assert execute("SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'clients_accesslog'::regclass") == [(0,)]
+    execute(
+        "INSERT INTO clients_accesslog (at, username, object_type, object_id, action, grounds, allowed, channel) "
+        "SELECT now() - make_interval(days => g * 30), 'aino', 'client', g::text, 'view', 'visit participant', true, 'web' "
+        "FROM generate_series(0, 13) g"
+    )
+    before = execute("SELECT id, at, object_id FROM clients_accesslog ORDER BY id")
+
+    migrate_clients_to(PARTITIONED)
+
+    assert execute("SELECT id, at, object_id FROM clients_accesslog ORDER BY id") == before
+    homes = execute("SELECT DISTINCT tableoid::regclass::text FROM clients_accesslog")
+    assert len(homes) >= 13 and ("clients_accesslog_default",) not in homes
+    newest = log_a_read()
+    assert newest.pk == before[-1][0] + 1
+    for statement in ("TRUNCATE clients_accesslog", "DELETE FROM clients_accesslog"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            execute(statement)
+
+
+@pytest.mark.django_db
+def test_the_partitioning_migration_reverses_without_losing_rows(admin_user):
+    rows = [log_a_read(admin_user).pk for _ in range(3)]
+
+    migrate_clients_to(PLAIN)
+
+    assert execute("SELECT id FROM clients_accesslog ORDER BY id") == [(pk,) for pk in rows]
+    assert execute("SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'clients_accesslog'::regclass") == [(0,)]
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        execute("TRUNCATE clients_accesslog")
+    migrate_clients_to(PARTITIONED)
+    assert AccessLog.objects.filter(pk__in=rows).count() == 3

@@ -165,7 +165,49 @@ END;
 $$;
 """
 
+# Back to one plain table (migration 0003's shape), every row and id kept.
+UNPARTITION = r"""
+DO $$
+DECLARE
+    index_definitions text[];
+    definition text;
+    next_id bigint;
+BEGIN
+    SELECT array_agg(indexdef) INTO index_definitions
+    FROM pg_indexes
+    WHERE schemaname = current_schema() AND tablename = 'clients_accesslog'
+      AND indexname NOT IN ('clients_accesslog_pkey', 'clients_accesslog_user_at_idx');
+
+    ALTER TABLE clients_accesslog RENAME TO clients_accesslog_partitioned;
+    CREATE TABLE clients_accesslog (
+        LIKE clients_accesslog_partitioned INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING STORAGE INCLUDING COMMENTS
+    );
+    INSERT INTO clients_accesslog SELECT * FROM clients_accesslog_partitioned;
+    SELECT coalesce(max(id), 0) + 1 INTO next_id FROM clients_accesslog_partitioned;
+    DROP TABLE clients_accesslog_partitioned;
+    EXECUTE format('ALTER TABLE clients_accesslog ALTER COLUMN id RESTART WITH %s', next_id);
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO clients_accesslog_id_seq', pg_get_serial_sequence('clients_accesslog', 'id'));
+    ALTER TABLE clients_accesslog ADD CONSTRAINT clients_accesslog_pkey PRIMARY KEY (id);
+    FOREACH definition IN ARRAY coalesce(index_definitions, '{}') LOOP
+        EXECUTE replace(definition, ' ON ONLY ', ' ON ');
+    END LOOP;
+    CREATE TRIGGER clients_accesslog_append_only
+        BEFORE UPDATE OR DELETE ON clients_accesslog
+        FOR EACH ROW EXECUTE FUNCTION clients_accesslog_refuse_change();
+    CREATE TRIGGER clients_accesslog_no_truncate
+        BEFORE TRUNCATE ON clients_accesslog
+        FOR EACH STATEMENT EXECUTE FUNCTION clients_accesslog_refuse_change();
+END;
+$$;
+"""
+
+DROP_FUNCTIONS = """
+DROP FUNCTION clients_accesslog_ensure_partitions(integer, timestamptz);
+DROP FUNCTION clients_accesslog_guard_partitions();
+DROP FUNCTION clients_accesslog_narrow_privileges();
+"""
+
 
 class Migration(migrations.Migration):
     dependencies = [("clients", "0003_access_log_refuses_truncate")]
-    operations = [migrations.RunSQL(FUNCTIONS), migrations.RunSQL(PARTITION)]
+    operations = [migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS), migrations.RunSQL(PARTITION, UNPARTITION)]
