@@ -85,7 +85,29 @@ def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[check
     for alias in databases:
         with connections[alias].cursor() as cursor:
             problems += runtime_role_problems(cursor)
+            problems += partition_problems(cursor)
     return problems
+
+
+_NEXT_MONTH_HAS_A_PARTITION = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = %(table)s::regclass
+      AND c.relname = %(table)s || '_' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month', '"y"YYYY"m"MM')
+)
+"""
+
+
+def partition_problems(cursor) -> list[checks.CheckMessage]:
+    """The monthly partitions are made ahead; without next month's, rows pile up in the DEFAULT partition."""
+    cursor.execute(_NEXT_MONTH_HAS_A_PARTITION, {"table": TABLE})
+    if cursor.fetchone()[0]:
+        return []
+    return [checks.Warning(
+        "The access log has no partition for next month, so its rows will collect in the default partition.",
+        hint="Run `python manage.py ensure_access_log_partitions`, and check that Celery beat is running.",
+        id="accesslog.W005",
+    )]
 
 
 # Partitions exist this many months ahead (the DEFAULT partition catches anything beyond).

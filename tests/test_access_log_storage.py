@@ -246,6 +246,17 @@ def test_the_deploy_check_warns_when_a_trigger_is_disabled(runtime_role):
     assert [(m.id, name in m.msg) for m in messages] == [("accesslog.W004", True)]
 
 
+def test_the_deploy_check_warns_when_next_months_partition_is_missing(runtime_role):
+    first_of_month = timezone.now().astimezone(dt.timezone.utc).replace(day=1)
+    next_month = (first_of_month + dt.timedelta(days=32)).strftime("clients_accesslog_y%Ym%m")
+    execute(f"DROP TABLE {next_month}")  # the owner can; this is what the check is for
+
+    with acting_as(runtime_role):
+        assert warning_ids() == ["accesslog.W005"]
+        access_log_storage.ensure_partitions()  # what the hint says, from the runtime role
+        assert warning_ids() == []
+
+
 def test_the_runtime_role_may_only_insert_and_select_on_the_log(runtime_role, admin_user):
     with acting_as(runtime_role):
         row = log_a_read(admin_user)
