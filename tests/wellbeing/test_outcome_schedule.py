@@ -310,3 +310,16 @@ def test_no_reminders_without_the_outcome_instrument(clients_in_every_state):
     Instrument.objects.filter(code=metrics.CLIENT_OUTCOME).update(is_active=False)
     assert send_outcome_measurement_reminders() == 0
     assert not mail.outbox
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fi", ["Mittaukset tehtävänä", "Lähtötaso", "myöhässä", "tehtävänä"]),
+    ("sv", ["Mätningar att göra", "försenad", "att göra"]),
+])
+def test_the_coordinators_list_speaks_the_ui_language(client, coordinator, clients_in_every_state, settings, language, words):
+    settings.LANGUAGE_CODE = language
+    login(client, coordinator)
+    page = client.get(reverse("wellbeing:due_measurements")).content.decode()
+    for word in words:
+        assert word in page, word
+    assert "Measurements due" not in page
