@@ -1,8 +1,6 @@
 """Answering pages for staff and nurses, and the managers' dashboard with its CSV export."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.listing import log_client_listing
 from clients.models import AccessLog, Client
+from pairwork.csv_export import csv_response
 from pairwork.models import Role
 from pairwork.roles import role_of
 from pairwork.scoping import DENIED, get_client_or_404, log_access, own_teams, profile_of, visit_access
@@ -244,15 +243,11 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     chosen = build_dashboard(filters).table(table)
     if chosen is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="wellbeing-{chosen.slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"'
+    return csv_response(
+        filename=f"wellbeing-{chosen.slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv",
+        header=chosen.csv_header(),
+        rows=chosen.csv_rows(),
     )
-    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(chosen.csv_header())
-    writer.writerows(chosen.csv_rows())
-    return response
 
 
 @login_required
