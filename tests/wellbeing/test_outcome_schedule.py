@@ -6,7 +6,9 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -323,3 +325,24 @@ def test_the_coordinators_list_speaks_the_ui_language(client, coordinator, clien
     for word in words:
         assert word in page, word
     assert "Measurements due" not in page
+
+
+def test_the_lists_query_counts_do_not_grow_with_the_clients(client, coordinator, nurse, team, pair, django_assert_num_queries):
+    soon = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+
+    def add_clients(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            make_visit(pair=pair, client=f.ClientFactory(team=team), starts_at=soon + dt.timedelta(hours=2 * number))
+
+    add_clients(2, 0)
+    counts = {}
+    for persona, url in ((coordinator, reverse("wellbeing:due_measurements")), (nurse, reverse("home"))):
+        login(client, persona)
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        counts[persona.pk] = len(few.captured_queries)
+    add_clients(8, 2)
+    for persona, url in ((coordinator, reverse("wellbeing:due_measurements")), (nurse, reverse("home"))):
+        login(client, persona)
+        with django_assert_num_queries(counts[persona.pk]):
+            client.get(url)
