@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, CareRelationship, Client, ServiceCircleEntry
-from .privacy_admin import AccessLogAdmin, ClientDataRequestsMixin
+from .models import CareRelationship, Client, ServiceCircleEntry
+from .privacy_admin import ClientDataRequestsMixin
 
 
 class CareRelationshipInline(admin.TabularInline):
@@ -37,5 +37,3 @@ class ClientAdmin(ClientDataRequestsMixin, admin.ModelAdmin):
         ),
     ]
 
-
-admin.site.register(AccessLog, AccessLogAdmin)

@@ -1,9 +1,9 @@
 """Clients, their service circle and their access log over the API.
 
-The same rules and services as the pages: scope from pairwork.scoping, writes
+The same rules and services as the pages: scope from access.policy, writes
 through clients.records. Every read of client data is logged with channel
 "api" (a list as one row per client shown); a write is logged by its service,
-a refusal by the lookup. Objects outside the caller's scope answer 404.
+a refusal by the guard. Objects outside the caller's scope answer 404.
 """
 from __future__ import annotations
 
@@ -14,30 +14,29 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from pairwork import scoping
+from access import guard
+from access.choices import Channel, ObjectType
+from access.log import log_listing
+from access.models import AccessLog
+from access.policy import Access, Policy
 from pairwork.api_errors import LIST_VALIDATION_ERROR, with_errors
 from pairwork.api_lookups import path_id
 from pairwork.api_permissions import CareStaffOnly, CoordinatorWrites
 from pairwork.choices import Language
 
-from .listing import log_client_listing
-from .models import AccessLog, Client, ServiceCircleEntry
+from .models import Client, ServiceCircleEntry
 from .records import create_client, set_service_circle, update_client
 from .serializers import AccessLogEntrySerializer, ClientSerializer, ServiceCircleEntrySerializer
 
-CHANNEL = "api"
+CHANNEL = Channel.API
 
 CLIENT_PK = OpenApiParameter("client_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id.")
 
 
-def client_for_request(request, pk) -> tuple[Client, scoping.Access]:
-    """The client of an API request, or 404: a read is logged here, a change by its service."""
-    pk = path_id(pk)
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return scoping.get_client_or_404(request.user, pk, channel=CHANNEL)
-    return scoping.authorise_client_or_404(
-        request.user, pk, rule=scoping.client_access, object_type="client", action=AccessLog.Action.UPDATE, channel=CHANNEL
-    )
+def client_for_request(request, pk) -> tuple[Client, Access]:
+    """The client of an API request, or 404; the guard logs the read, a service the change it makes."""
+    action = AccessLog.Action.VIEW if request.method in ("GET", "HEAD", "OPTIONS") else AccessLog.Action.UPDATE
+    return guard.fetch(request.user, ObjectType.CLIENT, path_id(pk), action=action, channel=CHANNEL)
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -74,7 +73,7 @@ class ClientViewSet(
     ordering = ["last_name", "first_name", "id"]
 
     def get_queryset(self):
-        return scoping.visible_clients(self.request.user)
+        return Client.objects.visible_to(self.request.user)
 
     def get_object(self):
         client, self.access = client_for_request(self.request, self.kwargs["pk"])
@@ -85,7 +84,7 @@ class ClientViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        log_client_listing(user=request.user, client_ids=[c.pk for c in page], object_type="client", channel=CHANNEL)
+        log_listing(user=request.user, client_ids=[c.pk for c in page], object_type=ObjectType.CLIENT, channel=CHANNEL)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
@@ -180,8 +179,8 @@ class ClientAccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AccessLog.objects.none()
-        client, _ = scoping.get_client_or_404(
-            self.request.user, path_id(self.kwargs["client_pk"]), channel=CHANNEL,
-            object_type="access log", rule=scoping.access_log_access,
+        client, _ = guard.fetch(
+            self.request.user, ObjectType.CLIENT, path_id(self.kwargs["client_pk"]), channel=CHANNEL,
+            log_as=ObjectType.ACCESS_LOG, rule=Policy.access_log_access,
         )
         return AccessLog.objects.for_client(client.pk)

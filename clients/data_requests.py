@@ -18,12 +18,15 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from pairwork import scoping
+from access.choices import Channel, Grounds, ObjectType
+from access.log import log_access
+from access.models import AccessLog
+from access.policy import Access, policy
 from visits.notes import NOTE_FIELDS as NOTE_CONTENT_FIELDS
 from visits.models import Visit, VisitNote, VisitParticipant
 from wellbeing.models import SurveyResponse
 
-from .models import AccessLog, Client
+from .models import Client
 
 EXPORT_FORMAT_VERSION = 1
 CLIENT_FIELDS = (
@@ -164,7 +167,7 @@ def client_data(client: Client) -> dict:
     }
 
 
-def export_client_data(*, client: Client, by, channel: str = "admin") -> str:
+def export_client_data(*, client: Client, by, channel: str | None = None) -> str:
     """The client's data as a JSON document, for an administrator answering an access request.
 
     The export is itself logged (and so appears in its own access-log
@@ -172,9 +175,9 @@ def export_client_data(*, client: Client, by, channel: str = "admin") -> str:
     Not wrapped in a transaction on purpose: a refusal's log row must survive
     the exception that reports it.
     """
-    access = scoping.data_request_access(by, client)
-    scoping.log_access(
-        user=by, client_id=client.pk, object_type="client data", object_id=client.pk,
+    access = policy(by).data_request_access(client)
+    log_access(
+        user=by, client_id=client.pk, object_type=ObjectType.CLIENT_DATA, object_id=client.pk,
         action=AccessLog.Action.EXPORT, access=access, channel=channel,
     )
     if not access:
@@ -242,8 +245,8 @@ def _purge_one(client_id: int, *, cutoff: dt.datetime) -> bool:
     if client is None:
         return False
     client.delete()
-    scoping.log_access(
-        user=None, client_id=client_id, object_type="client", object_id=client_id, action=AccessLog.Action.DELETE,
-        access=scoping.Access(True, scoping.RETENTION_GROUNDS), channel="command",
+    log_access(
+        user=None, client_id=client_id, object_type=ObjectType.CLIENT, object_id=client_id, action=AccessLog.Action.DELETE,
+        access=Access(True, Grounds.RETENTION_PERIOD_ENDED), channel=Channel.COMMAND,
     )
     return True

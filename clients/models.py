@@ -1,7 +1,5 @@
-"""Home-care clients, the nurses they know, their service circle, and who read their data."""
+"""Home-care clients, the nurses they know and their service circle. (Who read their data: access.models.)"""
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -10,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import policy
 from pairwork.choices import ArtForm, Language
 from pairwork.models import Role, StaffProfile, Team
 
@@ -23,6 +22,10 @@ class ClientQuerySet(models.QuerySet):
 
     def in_teams(self, teams) -> "ClientQuerySet":
         return self.filter(team__in=teams)
+
+    def visible_to(self, user) -> "ClientQuerySet":
+        """The clients whose data `user` may see at all (access.policy decides)."""
+        return self.filter(policy(user).client_scope())
 
 
 class Client(models.Model):
@@ -119,64 +122,3 @@ class ServiceCircleEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} – {self.organisation}"
-
-
-class AccessLogQuerySet(models.QuerySet):
-    def for_client(self, client_id: int) -> "AccessLogQuerySet":
-        return self.filter(client_id=client_id)
-
-    def on_days(self, first=None, last=None) -> "AccessLogQuerySet":
-        """Rows from the first to the last day inclusive, days in local (Helsinki) time; None leaves a side open.
-
-        Bounds are turned into instants so that the (client, at) index serves the range.
-        """
-        rows = self
-        if first is not None:
-            rows = rows.filter(at__gte=timezone.make_aware(dt.datetime.combine(first, dt.time.min)))
-        if last is not None:
-            rows = rows.filter(at__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
-        return rows
-
-
-class AccessLog(models.Model):
-    """One read or change of client data, allowed or denied. Append-only.
-
-    A database trigger (migration 0002) refuses UPDATE and DELETE, and the
-    references to user and client carry no database constraint so that the
-    log outlives purged clients and removed accounts.
-    """
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("viewed")
-        LIST = "list", _("listed")
-        CREATE = "create", _("created")
-        UPDATE = "update", _("changed")
-        DELETE = "delete", _("deleted")
-        EXPORT = "export", _("exported")
-
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+", verbose_name=_("user")
-    )
-    username = models.CharField(_("username"), max_length=150, blank=True)
-    client = models.ForeignKey(
-        Client, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+", verbose_name=_("client")
-    )
-    object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=40, blank=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    grounds = models.CharField(_("grounds"), max_length=60, help_text=_("E.g. pair member, team coordinator, administrator."))
-    allowed = models.BooleanField(_("allowed"))
-    channel = models.CharField(_("channel"), max_length=10, default="web", help_text=_("web, api or admin."))
-
-    objects = AccessLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-        indexes = [models.Index(fields=["client", "-at"])]
-
-    def __str__(self) -> str:
-        verdict = _("allowed") if self.allowed else _("denied")
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_type} ({verdict})"

@@ -3,7 +3,6 @@
 `ClientDataRequestsMixin` goes in front of the client ModelAdmin: it adds the
 JSON export (an action and a button on the change page) and logs the
 administrator's reads and changes of a client like any other access.
-`AccessLogAdmin` shows the log read-only; the database refuses changes anyway.
 """
 from __future__ import annotations
 
@@ -12,18 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from pairwork import scoping
+from access.choices import Channel, Grounds, ObjectType
+from access.log import log_access
+from access.models import AccessLog
+from access.policy import DENIED, Access, policy
 
 from .data_requests import export_client_data, export_filename
-from .models import AccessLog, Client
+from .models import Client
 
 
 def _log_admin_access(request, client_id, action: str) -> None:
     client = Client.objects.filter(pk=client_id).first()
-    access = scoping.client_access(request.user, client) if client is not None else scoping.DENIED
-    scoping.log_access(
-        user=request.user, client_id=client_id, object_type="client", object_id=client_id,
-        action=action, access=access, channel="admin",
+    access = policy(request.user).client_access(client) if client is not None else DENIED
+    log_access(
+        user=request.user, client_id=client_id, object_type=ObjectType.CLIENT, object_id=client_id,
+        action=action, access=access, channel=Channel.ADMIN,
     )
 
 
@@ -38,7 +40,7 @@ class ClientDataRequestsMixin:
             return None
         client = queryset.get()
         try:
-            document = export_client_data(client=client, by=request.user, channel="admin")
+            document = export_client_data(client=client, by=request.user, channel=Channel.ADMIN)
         except PermissionDenied:
             self.message_user(request, _("Only administrators can export client data."), messages.ERROR)
             return None
@@ -59,36 +61,16 @@ class ClientDataRequestsMixin:
     def delete_model(self, request, obj):
         client_id = obj.pk
         super().delete_model(request, obj)
-        scoping.log_access(
-            user=request.user, client_id=client_id, object_type="client", object_id=client_id,
-            action=AccessLog.Action.DELETE, access=scoping.Access(True, scoping.ADMINISTRATOR_GROUNDS), channel="admin",
+        log_access(
+            user=request.user, client_id=client_id, object_type=ObjectType.CLIENT, object_id=client_id,
+            action=AccessLog.Action.DELETE, access=Access(True, Grounds.ADMINISTRATOR), channel=Channel.ADMIN,
         )
 
     def delete_queryset(self, request, queryset):
         client_ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
         for client_id in client_ids:
-            scoping.log_access(
-                user=request.user, client_id=client_id, object_type="client", object_id=client_id,
-                action=AccessLog.Action.DELETE, access=scoping.Access(True, scoping.ADMINISTRATOR_GROUNDS),
-                channel="admin",
+            log_access(
+                user=request.user, client_id=client_id, object_type=ObjectType.CLIENT, object_id=client_id,
+                action=AccessLog.Action.DELETE, access=Access(True, Grounds.ADMINISTRATOR), channel=Channel.ADMIN,
             )
-
-
-class AccessLogAdmin(admin.ModelAdmin):
-    list_display = (
-        "at", "username", "client_id", "object_type", "object_id", "action", "grounds", "allowed", "channel",
-    )
-    list_filter = ("allowed", "action", "channel")
-    search_fields = ("username", "=client_id", "=object_id")
-    date_hierarchy = "at"
-    list_select_related = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from pairwork import scoping
+from access import guard
+from access.choices import Channel, ObjectType
+from access.models import AccessLog
+from access.policy import Policy
 
 from .data_requests import export_client_data, export_filename
-from .models import AccessLog
 from .privacy_forms import AccessLogFilterForm
 
 ROWS_PER_PAGE = 50
@@ -24,9 +26,7 @@ def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     For the coordinators of the client's team and administrators; reading the
     log is itself a logged access.
     """
-    client, _access = scoping.get_client_or_404(
-        request.user, pk, object_type="access log", rule=scoping.access_log_access
-    )
+    client, _access = guard.fetch(request.user, ObjectType.CLIENT, pk, log_as=ObjectType.ACCESS_LOG, rule=Policy.access_log_access)
     form = AccessLogFilterForm(request.GET or None)
     rows = AccessLog.objects.for_client(client.pk).select_related("user")
     if form.is_valid():
@@ -51,11 +51,13 @@ def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def client_data_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The GDPR access-request export of one client, as a JSON download (administrators only)."""
-    client, _access = scoping.authorise_client_or_404(
-        request.user, pk, rule=scoping.data_request_access, object_type="client data",
-        action=AccessLog.Action.EXPORT, channel="admin",
+    # An administrator's task, logged on the admin channel wherever the button was pressed.
+    client, _access = guard.fetch(
+        request.user, ObjectType.CLIENT, pk, rule=Policy.data_request_access, log_as=ObjectType.CLIENT_DATA,
+        action=AccessLog.Action.EXPORT, channel=Channel.ADMIN,
     )
-    response = HttpResponse(export_client_data(client=client, by=request.user), content_type="application/json")
+    document = export_client_data(client=client, by=request.user, channel=Channel.ADMIN)
+    response = HttpResponse(document, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(client)}"'
     response["Cache-Control"] = "no-store"
     return response

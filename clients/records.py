@@ -1,25 +1,26 @@
 """Keeping client records: every write to a client, its familiar nurses and service circle.
 
-One atomic, keyword-only function per use case; each checks that `by`
-manages the client's team and writes an access-log row for the change
-(PRODUCT.md §4 rule 3).
+One atomic, keyword-only function per use case; each asks access.policy
+whether `by` manages the client's team and writes an access-log row for the
+change (docs/rules.md).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.choices import ObjectType
+from access.log import log_access
+from access.models import AccessLog
+from access.policy import Access, policy
 from pairwork.models import StaffProfile
-from pairwork.pairs import may_manage
-from pairwork.roles import ADMINISTRATOR, role_of
-from pairwork.scoping import ADMINISTRATOR_GROUNDS, COORDINATOR_GROUNDS, Access, log_access
 from visits.models import Visit, VisitStatus
 
-from .models import AccessLog, CareRelationship, Client, ServiceCircleEntry
+from .models import CareRelationship, Client, ServiceCircleEntry
 
 CLIENT_FIELDS = (
     "first_name", "last_name", "birth_year", "team", "street_address", "postal_code", "area", "phone", "language",
@@ -29,12 +30,10 @@ SERVICE_CIRCLE_FIELDS = ("service", "organisation", "contact_person", "phone", "
 
 
 def _manager_access(by, team_id: int) -> Access:
-    if not may_manage(by, team_id):
-        raise PermissionDenied
-    return Access(True, ADMINISTRATOR_GROUNDS if role_of(by) == ADMINISTRATOR else COORDINATOR_GROUNDS)
+    return policy(by).require_manager(team_id)
 
 
-def _log(by, client: Client, action: str, access: Access, object_type: str = "client", channel: str = "web") -> None:
+def _log(by, client: Client, action: str, access: Access, object_type: str = ObjectType.CLIENT, channel: str | None = None) -> None:
     log_access(
         user=by, client_id=client.pk, object_type=object_type, object_id=client.pk, action=action, access=access,
         channel=channel,
@@ -55,7 +54,7 @@ def _apply_consent(client: Client, by, was_given: bool) -> None:
 
 
 @transaction.atomic
-def create_client(*, data: Mapping[str, Any], by, channel: str = "web") -> Client:
+def create_client(*, data: Mapping[str, Any], by, channel: str | None = None) -> Client:
     """Register a client in one of `by`'s teams."""
     access = _manager_access(by, data["team"].pk)
     client = Client(**{name: data[name] for name in CLIENT_FIELDS if name in data})
@@ -67,7 +66,7 @@ def create_client(*, data: Mapping[str, Any], by, channel: str = "web") -> Clien
 
 
 @transaction.atomic
-def update_client(*, client: Client, data: Mapping[str, Any], by, channel: str = "web") -> Client:
+def update_client(*, client: Client, data: Mapping[str, Any], by, channel: str | None = None) -> Client:
     """Change a client's details; moving them to another team needs that team too."""
     access = _manager_access(by, client.team_id)
     if "team" in data and data["team"].pk != client.team_id:
@@ -141,13 +140,13 @@ def set_familiar_nurses(*, client: Client, nurses: Iterable[Mapping[str, Any]], 
         )
         for row in rows
     )
-    _log(by, client, AccessLog.Action.UPDATE, access, object_type="familiar_nurses")
+    _log(by, client, AccessLog.Action.UPDATE, access, object_type=ObjectType.FAMILIAR_NURSES)
     return created
 
 
 @transaction.atomic
 def set_service_circle(
-    *, client: Client, entries: Iterable[Mapping[str, Any]], by, channel: str = "web"
+    *, client: Client, entries: Iterable[Mapping[str, Any]], by, channel: str | None = None
 ) -> list[ServiceCircleEntry]:
     """Replace the client's service circle: the other services and their contact people."""
     access = _manager_access(by, client.team_id)
@@ -156,5 +155,5 @@ def set_service_circle(
         ServiceCircleEntry(client=client, **{name: entry.get(name) or "" for name in SERVICE_CIRCLE_FIELDS})
         for entry in entries
     )
-    _log(by, client, AccessLog.Action.UPDATE, access, object_type="service_circle", channel=channel)
+    _log(by, client, AccessLog.Action.UPDATE, access, object_type=ObjectType.SERVICE_CIRCLE, channel=channel)
     return created

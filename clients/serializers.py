@@ -1,4 +1,4 @@
-"""Clients as the API shows them: the fields follow the caller's role (PRODUCT.md §4 rule 3)."""
+"""Clients as the API shows them: the fields follow the caller's role (access.fields, docs/rules.md)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pairwork import scoping
+from access.models import AccessLog
+from access.policy import policy
 from pairwork.models import Team
-from pairwork.pairs import managed_teams
 
-from .models import AccessLog, Client, ServiceCircleEntry
+from .models import Client, ServiceCircleEntry
 
 # Part of the care record, not of what a visit needs: shown only to those who
 # may see health notes (nurses, coordinators, administrators), never artists.
@@ -41,11 +41,10 @@ class ClientSerializer(serializers.ModelSerializer):
             return fields  # the schema documents every field any role may receive
         request = self.context.get("request")
         user = request.user if request is not None else None
-        access = self.context.get("access") or scoping.list_access(user)
-        if not scoping.may_see_health_notes(user, access):
+        if not policy(user).sees_health_data:
             for name in CARE_RECORD_FIELDS:
                 fields.pop(name)
-        fields["team"].queryset = managed_teams(user)
+        fields["team"].queryset = policy(user).managed_teams()
         return fields
 
 

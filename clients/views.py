@@ -1,6 +1,6 @@
 """The coordinator's client pages: list, detail, create, edit, archive, familiar nurses, service circle.
 
-Clients are read only through pairwork.scoping (every read logged, outsiders
+Clients are fetched only through access.guard (every read logged, outsiders
 404) and written only through clients.records.
 """
 from __future__ import annotations
@@ -16,17 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access import guard
+from access.choices import ObjectType
+from access.log import log_listing
+from access.models import AccessLog
+from access.policy import policy
 from pairwork.choices import ArtForm
 from pairwork.form_errors import add_service_errors
-from pairwork.pairs import managed_teams
-from pairwork.scoping import client_for_page, get_client_or_404, may_see_health_notes, visible_clients, visible_visits
 from pairwork.view_guards import coordinator_client_page, coordinator_required
 from visits.links import with_page_urls
 from visits.models import Visit
 
 from . import records
 from .forms import ClientFilterForm, ClientForm, FamiliarNurseFormSet, ServiceCircleFormSet
-from .listing import log_client_listing
 from .models import CareRelationship, Client
 
 LIST_LIMIT = 300
@@ -39,8 +41,8 @@ def _client_rows(user) -> QuerySet[Client]:
     )
     next_visit = Visit.objects.active().filter(client=OuterRef("pk"), starts_at__gte=timezone.now()).order_by("starts_at")
     return (
-        visible_clients(user)
-        .filter(team__in=managed_teams(user))
+        Client.objects.visible_to(user)
+        .filter(team__in=policy(user).managed_teams())
         .select_related("team")
         .annotate(
             primary_nurse=Subquery(primary.values("name")[:1]),
@@ -68,19 +70,25 @@ def _filtered(clients: QuerySet[Client], filters: dict) -> QuerySet[Client]:
     return clients
 
 
+def _client_to_change(request: HttpRequest, pk: int):
+    """The client of a page that shows it and may change it: the guard logs the read, the service a change."""
+    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
+    return guard.fetch(request.user, ObjectType.CLIENT, pk, action=action)
+
+
 @coordinator_required
 def client_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    teams = managed_teams(user)
+    teams = policy(user).managed_teams()
     areas = (
-        visible_clients(user).filter(team__in=teams).order_by("area").values_list("area", flat=True).distinct()
+        Client.objects.visible_to(user).filter(team__in=teams).order_by("area").values_list("area", flat=True).distinct()
     )
     form = ClientFilterForm(request.POST or None, teams=teams, areas=list(areas))
     filters = form.cleaned_data if request.method == "POST" and form.is_valid() else {"status": "active"}
     clients = list(_filtered(_client_rows(user), filters).order_by("last_name", "first_name")[: LIST_LIMIT + 1])
     truncated = len(clients) > LIST_LIMIT
     clients = clients[:LIST_LIMIT]
-    log_client_listing(user=user, client_ids=[c.pk for c in clients], object_type="client")
+    log_listing(user=user, client_ids=[c.pk for c in clients], object_type=ObjectType.CLIENT)
     return render(request, "clients/list.html", {
         "form": form, "clients": clients, "truncated": truncated, "limit": LIST_LIMIT,
     })
@@ -88,12 +96,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_client_page
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    client, access = get_client_or_404(request.user, pk)
+    client, _access = guard.fetch(request.user, ObjectType.CLIENT, pk)
     now = timezone.now()
-    visits = visible_visits(request.user).filter(client=client).with_people()
+    visits = Visit.objects.visible_to(request.user).filter(client=client).with_people()
     return render(request, "clients/detail.html", {
         "client": client,
-        "show_health_notes": may_see_health_notes(request.user, access),
+        "show_health_notes": policy(request.user).sees_health_data,
         "familiar_nurses": client.care_relationships.select_related("nurse__user"),
         "service_circle": client.service_circle.all(),
         "upcoming": with_page_urls(visits.active().filter(ends_at__gte=now).order_by("starts_at")[:20], may_manage=True),
@@ -105,7 +113,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def client_create(request: HttpRequest) -> HttpResponse:
-    form = ClientForm(request.POST or None, teams=managed_teams(request.user))
+    form = ClientForm(request.POST or None, teams=policy(request.user).managed_teams())
     if request.method == "POST" and form.is_valid():
         try:
             client = records.create_client(data=form.cleaned_data, by=request.user)
@@ -119,9 +127,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 @coordinator_client_page
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = client_for_page(request, pk)
+    client, _access = _client_to_change(request, pk)
     initial = model_to_dict(client, fields=ClientForm.Meta.fields)
-    form = ClientForm(request.POST or None, initial=initial, teams=managed_teams(request.user))
+    form = ClientForm(request.POST or None, initial=initial, teams=policy(request.user).managed_teams())
     if request.method == "POST" and form.is_valid():
         try:
             records.update_client(client=client, data=form.cleaned_data, by=request.user)
@@ -137,7 +145,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_client_page
 def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = client_for_page(request, pk)
+    client, _access = _client_to_change(request, pk)
     error = None
     if request.method == "POST":
         try:
@@ -155,7 +163,7 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_client_page
 @require_POST
 def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = client_for_page(request, pk)
+    client, _access = _client_to_change(request, pk)
     records.restore_client(client=client, by=request.user)
     messages.success(request, _("The client is active again."))
     return redirect("clients:detail", client.pk)
@@ -163,7 +171,7 @@ def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_client_page
 def familiar_nurses(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = client_for_page(request, pk)
+    client, _access = _client_to_change(request, pk)
     initial = [
         {"nurse": row.nurse, "is_primary": row.is_primary, "since": row.since}
         for row in client.care_relationships.select_related("nurse__user")
@@ -187,7 +195,7 @@ def familiar_nurses(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_client_page
 def service_circle(request: HttpRequest, pk: int) -> HttpResponse:
-    client, _access = client_for_page(request, pk)
+    client, _access = _client_to_change(request, pk)
     initial = list(client.service_circle.values("service", "organisation", "contact_person", "phone", "email", "notes"))
     formset = ServiceCircleFormSet(request.POST or None, initial=initial, prefix="services")
     if request.method == "POST" and formset.is_valid():

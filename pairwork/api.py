@@ -11,11 +11,12 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from . import scoping
+from access.policy import policy
+
 from .api_errors import with_errors
 from .api_permissions import CoordinatorWrites
 from .models import Role, StaffProfile, Team, WorkPair
-from .pairs import create_pair, end_pair, update_pair, visible_pairs
+from .pairs import create_pair, end_pair, update_pair
 from .serializers import StaffSerializer, TeamSerializer, WorkPairChangeSerializer, WorkPairSerializer
 
 
@@ -56,7 +57,7 @@ class StaffViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["user__last_name", "user__first_name", "id"]
 
     def get_queryset(self):
-        return scoping.visible_staff(self.request.user).select_related("user").prefetch_related("teams")
+        return policy(self.request.user).visible_staff().select_related("user").prefetch_related("teams")
 
 
 class WorkPairFilter(django_filters.FilterSet):
@@ -101,7 +102,7 @@ class WorkPairViewSet(
     ordering = ["team__name", "active_from", "id"]
 
     def get_queryset(self):
-        return visible_pairs(self.request.user).with_people()
+        return policy(self.request.user).visible_pairs().with_people()
 
     def get_serializer_class(self):
         return WorkPairChangeSerializer if self.action in ("update", "partial_update") else WorkPairSerializer

@@ -2,7 +2,7 @@
 
 Viewsets document their failures with `with_errors({...}, 400, 404, ...)` so
 every endpoint shows the same shapes in the schema. A double booking
-(PRODUCT.md §4 rule 1) is refused by PostgreSQL, explained by
+(docs/rules.md rule 1) is refused by PostgreSQL, explained by
 visits.conflicts as a SchedulingConflict, and answered here, for any view
 that lets it through, as 409 with `SchedulingConflict.as_dict()`: who is
 busy, in which role, and when. The documented shape is

@@ -1,12 +1,14 @@
-"""Who may call the API at all, and who may write. Which objects: pairwork.scoping."""
+"""Who may call the API at all, and who may write. Which objects: access.policy."""
 from __future__ import annotations
 
 from rest_framework import permissions
 
-from .models import Role
-from .roles import ADMINISTRATOR, role_of
+from access.policy import HEALTH_READERS, MANAGING_ROLES, VISITING_ROLES
 
-CARE_ROLES = (Role.COORDINATOR, Role.NURSE, ADMINISTRATOR)
+from .roles import role_of
+
+# The care record beyond what a visit needs is for those who read health data.
+CARE_ROLES = HEALTH_READERS
 
 
 class HasRole(permissions.BasePermission):
@@ -23,7 +25,7 @@ class CoordinatorWrites(HasRole):
         role = role_of(request.user)
         if request.method in permissions.SAFE_METHODS:
             return role is not None
-        return role in (Role.COORDINATOR, ADMINISTRATOR)
+        return role in MANAGING_ROLES
 
 
 class CareStaffOnly(HasRole):
@@ -35,15 +37,15 @@ class CareStaffOnly(HasRole):
 
 class CoordinatorsOnly(HasRole):
     def has_permission(self, request, view) -> bool:
-        return role_of(request.user) in (Role.COORDINATOR, ADMINISTRATOR)
+        return role_of(request.user) in MANAGING_ROLES
 
 
 class PairMembersWrite(HasRole):
     """Anyone with a role reads (within scope); only artists and nurses write, and only in their own visits
-    (visit notes and outcomes are the participants' own account; pairwork.scoping.participant_access)."""
+    (visit notes and outcomes are the participants' own account; access.policy.Policy.participant_access)."""
 
     def has_permission(self, request, view) -> bool:
         role = role_of(request.user)
         if request.method in permissions.SAFE_METHODS:
             return role is not None
-        return role in (Role.ARTIST, Role.NURSE)
+        return role in VISITING_ROLES

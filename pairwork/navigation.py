@@ -50,7 +50,7 @@ SHORTCUTS: list[NavEntry] = [
     NavEntry(_("Administration"), "admin:index", frozenset({ADMINISTRATOR}), _("Everything the administrator manages.")),
     NavEntry(_("Users"), "admin:auth_user_changelist", frozenset({ADMINISTRATOR}), _("Accounts, roles and teams.")),
     NavEntry(_("Survey instruments"), "admin:wellbeing_instrument_changelist", frozenset({ADMINISTRATOR}), _("Questionnaires, items and scales.")),
-    NavEntry(_("Access log"), "admin:clients_accesslog_changelist", frozenset({ADMINISTRATOR}), _("Who read or changed a client's data.")),
+    NavEntry(_("Access log"), "admin:access_accesslog_changelist", frozenset({ADMINISTRATOR}), _("Who read or changed a client's data.")),
 ]
 
 

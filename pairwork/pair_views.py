@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.policy import policy
 from visits.models import VisitStatus
 
 from . import pairs as pair_services
 from .form_errors import add_service_errors
 from .pair_forms import EndPairForm, PairEditForm, PairForm
-from .pairs import managed_teams, may_manage, visible_pairs
 from .view_guards import coordinator_required
 
 
@@ -23,7 +23,7 @@ from .view_guards import coordinator_required
 def pair_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "working")
     today = timezone.localdate()
-    pairs = visible_pairs(request.user).with_people().annotate(
+    pairs = policy(request.user).visible_pairs().with_people().annotate(
         planned=Count("visits", filter=Q(visits__status=VisitStatus.PLANNED, visits__starts_at__gte=timezone.now())),
     ).order_by("team__name", "artist__user__last_name", "nurse__user__last_name")
     if show == "ended":
@@ -36,7 +36,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def pair_create(request: HttpRequest) -> HttpResponse:
-    teams = managed_teams(request.user)
+    teams = policy(request.user).managed_teams()
     form = PairForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,17 +52,17 @@ def pair_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the team and both members see the pair and its shared agreement."""
-    pair = get_object_or_404(visible_pairs(request.user).with_people(), pk=pk)
+    pair = get_object_or_404(policy(request.user).visible_pairs().with_people(), pk=pk)
     return render(request, "pairwork/pairs/detail.html", {
         "pair": pair,
-        "may_manage": may_manage(request.user, pair.team_id),
+        "may_manage": policy(request.user).may_manage_team(pair.team_id),
         "is_working": pair.is_active_on(timezone.localdate()),
     })
 
 
 @coordinator_required
 def pair_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = get_object_or_404(visible_pairs(request.user).with_people(), pk=pk)
+    pair = get_object_or_404(policy(request.user).visible_pairs().with_people(), pk=pk)
     form = PairEditForm(request.POST or None, initial={"active_from": pair.active_from, "shared_agreement": pair.shared_agreement})
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,7 @@ def pair_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = get_object_or_404(visible_pairs(request.user).with_people(), pk=pk)
+    pair = get_object_or_404(policy(request.user).visible_pairs().with_people(), pk=pk)
     form = EndPairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,16 +1,15 @@
-"""Work pairs: who may manage which team, the pair selectors and the pair services.
+"""Work pairs: the pair selectors and the pair services.
 
-A coordinator manages the pairs, clients and visits of their own teams; an
-administrator manages every team. Artists, nurses and managers manage none.
-The client- and visit-level rules stay in pairwork.scoping.
+Who may see and manage which pairs is access.policy's (`visible_pairs`,
+`require_manager`).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,9 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from visits.models import Visit, VisitStatus
 
+from access.policy import policy
+
 from .models import Role, StaffProfile, Team, WorkPair
-from .roles import ADMINISTRATOR, role_of
-from .scoping import own_teams, profile_of
 
 SHARED_AGREEMENT_TEMPLATE = gettext_lazy(
     "Shared goals (what we want for the client):\n\n"
@@ -34,31 +33,6 @@ SHARED_AGREEMENT_TEMPLATE = gettext_lazy(
 # --- Selectors -----------------------------------------------------------------------
 
 
-def managed_teams(user) -> QuerySet[Team]:
-    """Teams whose pairs, clients and visits this user may manage."""
-    role = role_of(user)
-    if role == ADMINISTRATOR:
-        return Team.objects.all()
-    if role == Role.COORDINATOR:
-        return own_teams(user)
-    return Team.objects.none()
-
-
-def may_manage(user, team_id: int) -> bool:
-    return managed_teams(user).filter(pk=team_id).exists()
-
-
-def visible_pairs(user) -> QuerySet[WorkPair]:
-    """Pairs this user may see: managers of the team, and the pair's own members."""
-    role = role_of(user)
-    if role in (ADMINISTRATOR, Role.COORDINATOR):
-        return WorkPair.objects.filter(team__in=managed_teams(user))
-    profile = profile_of(user)
-    if role in (Role.ARTIST, Role.NURSE) and profile is not None:
-        return WorkPair.objects.filter(Q(artist=profile) | Q(nurse=profile))
-    return WorkPair.objects.none()
-
-
 def team_members(teams, role: str) -> QuerySet[StaffProfile]:
     """Active staff of a role in these teams, for choosing a pair's members."""
     return StaffProfile.objects.with_role(role).active().in_teams(teams).select_related("user")
@@ -68,8 +42,7 @@ def team_members(teams, role: str) -> QuerySet[StaffProfile]:
 
 
 def _require_manager(by, team: Team) -> None:
-    if not may_manage(by, team.pk):
-        raise PermissionDenied
+    policy(by).require_manager(team.pk)
 
 
 def _validate_members(*, team: Team, artist: StaffProfile, nurse: StaffProfile) -> None:

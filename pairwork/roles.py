@@ -22,7 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clients.add_client", "clients.change_client", "clients.view_client",
         "clients.add_carerelationship", "clients.change_carerelationship", "clients.delete_carerelationship", "clients.view_carerelationship",
         "clients.add_servicecircleentry", "clients.change_servicecircleentry", "clients.delete_servicecircleentry", "clients.view_servicecircleentry",
-        "clients.view_accesslog",
+        "access.view_accesslog",
         "visits.add_visit", "visits.change_visit", "visits.view_visit",
         "visits.add_visitseries", "visits.view_visitseries",
         "visits.view_visitnote",

@@ -7,12 +7,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from access.policy import policy
+from visits.models import INACTIVE_STATUSES, Visit
 from wellbeing.selectors import pending_surveys
 
-from visits.models import INACTIVE_STATUSES, Visit
-
 from .models import Team
-from .scoping import own_teams
 
 UPCOMING_VISITS_SHOWN = 10
 
@@ -35,7 +34,7 @@ def coordinator_home(*, user) -> dict:
     today = Q(pairs__visits__starts_at__gte=starts, pairs__visits__starts_at__lt=ends) & ~Q(
         pairs__visits__status__in=INACTIVE_STATUSES
     )
-    teams = list(own_teams(user).annotate(visits_today=Count("pairs__visits", filter=today)).order_by("name"))
+    teams = list(policy(user).own_teams().annotate(visits_today=Count("pairs__visits", filter=today)).order_by("name"))
     return {"teams": teams, "visits_today_total": sum(team.visits_today for team in teams)}
 
 

@@ -5,9 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from . import scoping
 from .models import StaffProfile, Team, WorkPair
-from .pairs import managed_teams
+from access.policy import policy
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -51,10 +50,10 @@ class WorkPairSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = request.user if request is not None else None
         # Choices are limited to what the caller may act on; others are "not found" (400 on the field).
-        colleagues = scoping.visible_staff(user)
+        colleagues = policy(user).visible_staff()
         fields["artist"].queryset = colleagues.artists()
         fields["nurse"].queryset = colleagues.nurses()
-        fields["team"].queryset = managed_teams(user)
+        fields["team"].queryset = policy(user).managed_teams()
         return fields
 
     def get_is_active(self, pair: WorkPair) -> bool:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "pairwork",
+    "access",
     "clients",
     "visits",
     "wellbeing",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One access-log row per client a request touches (see access.log).
+    "access.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,8 +1,8 @@
 """Role gates for views: who may open a page at all.
 
-Which *objects* a page shows is decided by the selectors (pairwork.scoping,
-pairwork.pairs); these only turn away roles the page is not for, with 403
-(the page exists for everyone; nothing about an object is revealed).
+Which *objects* a page shows is decided by access.policy and fetched through
+access.guard; these only turn away roles the page is not for, with 403 (the
+page exists for everyone; nothing about an object is revealed).
 """
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .models import Role
-from .roles import ADMINISTRATOR, role_of
+from access import guard
+from access.choices import ObjectType
+from access.policy import MANAGING_ROLES, VISITING_ROLES
 
-MANAGING_ROLES = frozenset({Role.COORDINATOR, ADMINISTRATOR})
-VISITING_ROLES = frozenset({Role.ARTIST, Role.NURSE})
+from .roles import role_of
+
+__all__ = ["MANAGING_ROLES", "VISITING_ROLES", "roles_required", "coordinator_required"]
 
 
 def roles_required(roles, *, object_type: str | None = None):
@@ -33,9 +35,7 @@ def roles_required(roles, *, object_type: str | None = None):
         def guarded(request, *args, **kwargs):
             if role_of(request.user) not in roles:
                 if object_type is not None:
-                    from .scoping import refuse_object
-
-                    refuse_object(request.user, object_type, kwargs["pk"])
+                    guard.refuse(request.user, object_type, kwargs["pk"])
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -45,6 +45,6 @@ def roles_required(roles, *, object_type: str | None = None):
 
 
 coordinator_required = roles_required(MANAGING_ROLES)
-coordinator_client_page = roles_required(MANAGING_ROLES, object_type="client")
-coordinator_visit_page = roles_required(MANAGING_ROLES, object_type="visit")
-coordinator_series_page = roles_required(MANAGING_ROLES, object_type="visit series")
+coordinator_client_page = roles_required(MANAGING_ROLES, object_type=ObjectType.CLIENT)
+coordinator_visit_page = roles_required(MANAGING_ROLES, object_type=ObjectType.VISIT)
+coordinator_series_page = roles_required(MANAGING_ROLES, object_type=ObjectType.VISIT_SERIES)

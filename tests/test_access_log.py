@@ -6,8 +6,10 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AccessLog
-from pairwork import scoping
+from access.models import AccessLog
+from access.choices import Grounds
+from access.log import log_access
+from access.policy import Access
 from tests.conftest import login
 
 
@@ -18,9 +20,9 @@ def log_url(client_record, **query):
 
 @pytest.fixture
 def row(nurse, client_record):
-    return scoping.log_access(
+    return log_access(
         user=nurse.user, client_id=client_record.pk, object_type="client", object_id=client_record.pk,
-        action=AccessLog.Action.VIEW, access=scoping.Access(True, scoping.PARTICIPANT_GROUNDS),
+        action=AccessLog.Action.VIEW, access=Access(True, Grounds.VISIT_PARTICIPANT),
     )
 
 
@@ -64,12 +66,12 @@ def test_saving_a_loaded_row_again_is_refused(row):
 def test_the_admin_offers_no_way_to_change_or_delete_rows(client, row, admin_user):
     login(client, admin_user)
 
-    change = client.post(reverse("admin:clients_accesslog_change", args=[row.pk]), {"grounds": "x"})
-    delete = client.post(reverse("admin:clients_accesslog_delete", args=[row.pk]), {"post": "yes"})
+    change = client.post(reverse("admin:access_accesslog_change", args=[row.pk]), {"grounds": "x"})
+    delete = client.post(reverse("admin:access_accesslog_delete", args=[row.pk]), {"post": "yes"})
 
     assert change.status_code == 403 and delete.status_code == 403
     assert AccessLog.objects.get(pk=row.pk).grounds == "visit participant"
-    assert client.get(reverse("admin:clients_accesslog_changelist")).status_code == 200
+    assert client.get(reverse("admin:access_accesslog_changelist")).status_code == 200
 
 
 # --- One row per view, with its grounds -----------------------------------------------------------
@@ -219,3 +221,31 @@ def test_the_log_page_takes_a_fixed_number_of_queries(client, history, client_re
 
     with django_assert_max_num_queries(9):
         client.get(log_url(client_record))
+
+
+# --- The log speaks the reader's language ------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fi", ["osallistuu asiakkaan käynteihin", "käyntisarja", "rajapinta (API)", "asiakkaan tiimin palveluohjaaja",
+            "käyttöloki"]),
+    ("sv", ["deltar i klientens besök", "besöksserie", "gränssnitt (API)", "koordinator i klientens team"]),
+    ("en", ["takes part in the client&#x27;s visits", "visit series", "API", "coordinator of the client&#x27;s team"]),
+])
+def test_the_log_page_shows_grounds_objects_and_channels_translated(
+    settings, client, client_record, nurse, coordinator, language, words
+):
+    settings.LANGUAGE_CODE = language
+    # Both spellings of a series that earlier versions wrote read the same.
+    for object_type in ("visit series", "visit_series"):
+        AccessLog.objects.create(
+            user=nurse.user, username="hanna", client_id=client_record.pk, object_type=object_type, object_id="7",
+            action="view", grounds="visit participant", allowed=True, channel="api",
+        )
+    login(client, coordinator)
+
+    page = client.get(log_url(client_record)).content.decode()
+
+    for word in words:
+        assert word in page, word
+    for code in ("visit_series", "visit participant", "team coordinator"):
+        assert code not in page, code

@@ -372,7 +372,7 @@ def test_administrator_home_links_to_admin_users_instruments_and_access_log(clie
     assert f'href="{reverse("admin:index")}"' in page
     assert f'href="{reverse("admin:auth_user_changelist")}"' in page
     assert f'href="{reverse("admin:wellbeing_instrument_changelist")}"' in page
-    assert f'href="{reverse("admin:clients_accesslog_changelist")}"' in page
+    assert f'href="{reverse("admin:access_accesslog_changelist")}"' in page
     assert "1 active account has no role yet." in page
 
 

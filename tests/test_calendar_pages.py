@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from pairwork.models import Role
 from tests import factories as f
 from tests.conftest import login

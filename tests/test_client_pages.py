@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AccessLog, CareRelationship, Client, ServiceCircleEntry
+from access.models import AccessLog
+from clients.models import CareRelationship, Client, ServiceCircleEntry
 from tests import factories as f
 from tests.conftest import login
 from tests.factories import make_visit

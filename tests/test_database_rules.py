@@ -1,4 +1,4 @@
-"""The rules PostgreSQL itself keeps (PRODUCT.md §4 rule 1 and the model's invariants).
+"""The rules PostgreSQL itself keeps (docs/rules.md rule 1 and the model's invariants).
 
 These write rows the plain way, without any service, to show that the
 database refuses what must never exist whoever writes it.
@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from clients.models import AccessLog, CareRelationship
+from access.models import AccessLog
+from clients.models import CareRelationship
 from pairwork.models import Role, WorkPair
 from tests import factories as f
 from tests.factories import make_visit

@@ -29,7 +29,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests.conftest import login
 from tests.factories import make_visit
 from visits import notes

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests import factories as f
 from tests.scheduling import at, next_fall_back, next_spring_forward, next_weekday
 from visits import services

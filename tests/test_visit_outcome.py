@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests import factories as f
 from tests.conftest import login
 from visits.models import Visit, VisitEvent, VisitStatus

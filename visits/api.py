@@ -14,14 +14,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clients.listing import log_client_listing
-from clients.models import AccessLog
-from pairwork import scoping
+from access import guard
+from access.choices import Channel, ObjectType
+from access.log import log_listing
+from access.models import AccessLog
+from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
 from pairwork.api_permissions import CoordinatorWrites, PairMembersWrite
 from pairwork.models import Team
-from pairwork.pairs import may_manage, visible_pairs
 
 from . import services
 from .conflicts import clashes_from_records
@@ -40,7 +41,7 @@ from .serializers import (
     VisitSerializer,
 )
 
-CHANNEL = "api"
+CHANNEL = Channel.API
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -56,7 +57,7 @@ class VisitFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(method="filter_date_from", label="Visits that end on or after this day (local time)")
     date_to = django_filters.DateFilter(method="filter_date_to", label="Visits that start on or before this day (local time)")
     team = django_filters.ModelChoiceFilter(field_name="pair__team", queryset=Team.objects.all())
-    pair = django_filters.ModelChoiceFilter(queryset=lambda request: visible_pairs(request.user))
+    pair = django_filters.ModelChoiceFilter(queryset=lambda request: policy(request.user).visible_pairs())
     client = django_filters.NumberFilter(field_name="client_id")
     status = django_filters.MultipleChoiceFilter(choices=VisitStatus.choices)
 
@@ -122,16 +123,16 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return scoping.visible_visits(self.request.user).with_people().prefetch_related(_participants())
+        return Visit.objects.visible_to(self.request.user).with_people().prefetch_related(_participants())
 
     def get_object(self):
-        visit, self.access = scoping.get_visit_or_404(self.request.user, path_id(self.kwargs["pk"]), channel=CHANNEL)
+        visit, self.access = guard.fetch(self.request.user, ObjectType.VISIT, path_id(self.kwargs["pk"]), channel=CHANNEL)
         prefetch_related_objects([visit], _participants())
         return visit
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        log_client_listing(user=request.user, client_ids=[visit.client_id for visit in page], object_type="visit", channel=CHANNEL)
+        log_listing(user=request.user, client_ids=[visit.client_id for visit in page], object_type=ObjectType.VISIT, channel=CHANNEL)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     # --- Writes: parse, call the one service, answer ------------------------------------
@@ -153,9 +154,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _visit_to_change(self) -> Visit:
         """A visit the caller manages, or a logged refusal and 404; the service logs the change itself."""
-        visit, _access = scoping.authorise_visit_or_404(
-            self.request.user, path_id(self.kwargs["pk"]), rule=_manager_access,
-            object_type="visit", action=AccessLog.Action.UPDATE, channel=CHANNEL,
+        visit, _access = guard.fetch(
+            self.request.user, ObjectType.VISIT, path_id(self.kwargs["pk"]), rule=Policy.visit_manager_access,
+            action=AccessLog.Action.UPDATE, channel=CHANNEL,
         )
         return visit
 
@@ -181,8 +182,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             for skip in result.skipped
         ]
         # Naming the other clients someone was busy with is a read of their data (as on the series page).
-        log_client_listing(
-            user=request.user, object_type="visit", channel=CHANNEL,
+        log_listing(
+            user=request.user, object_type=ObjectType.VISIT, channel=CHANNEL,
             client_ids=[c.other_client_id for item in skipped for c in item["clashes"] if c.other_client_name],
         )
         report = {
@@ -216,8 +217,3 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         [marked] = self._read_back([visit])
         return Response(marked)
 
-
-def _manager_access(user, visit: Visit) -> scoping.Access:
-    """Changing a visit: as seeing it, and managing its pair's team (coordinators of it, administrators)."""
-    access = scoping.visit_access(user, visit)
-    return access if access and may_manage(user, visit.pair.team_id) else scoping.DENIED

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access.policy import profile_of
 from pairwork.models import Team, WorkPair
-from pairwork.scoping import profile_of, visible_visits
 
 from .links import with_page_urls
 from .models import Visit
@@ -49,7 +49,7 @@ class PairRow:
 
 def _team_visits(*, user, teams: QuerySet[Team], starts: dt.datetime, ends: dt.datetime) -> list[Visit]:
     return list(
-        visible_visits(user)
+        Visit.objects.visible_to(user)
         .active()
         .in_teams(teams)
         .between(starts, ends)
@@ -104,7 +104,7 @@ def my_visits(*, user) -> MyVisits:
     today_starts, today_ends = day_bounds(timezone.localdate())
     horizon = today_ends + dt.timedelta(days=MY_VISITS_DAYS_AHEAD)
     visits = with_page_urls(
-        visible_visits(user)
+        Visit.objects.visible_to(user)
         .for_staff(profile)
         .active()
         .between(today_starts, horizon)

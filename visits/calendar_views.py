@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clients.listing import log_client_listing
-from pairwork.pairs import managed_teams, visible_pairs
-from pairwork.scoping import profile_of
-from pairwork.roles import role_of
-from pairwork.view_guards import VISITING_ROLES, coordinator_required
+from access.choices import ObjectType
+from access.log import log_listing
+from access.policy import policy, profile_of
+from pairwork.view_guards import coordinator_required
 
 from . import calendar, feeds
 from .links import visit_page_url
@@ -24,7 +23,7 @@ from .links import visit_page_url
 
 def _chosen_teams(request: HttpRequest):
     """All the user's teams, or the one picked with ?team=."""
-    teams = managed_teams(request.user).order_by("name")
+    teams = policy(request.user).managed_teams().order_by("name")
     picked = request.GET.get("team", "")
     if picked.isdigit():
         one = teams.filter(pk=int(picked))
@@ -45,14 +44,14 @@ def week(request: HttpRequest) -> HttpResponse:
     monday = calendar.monday_of(_parse_day(request.GET.get("week")))
     teams, team_id = _chosen_teams(request)
     days = calendar.team_week(user=request.user, teams=teams, monday=monday, may_manage=True)
-    log_client_listing(user=request.user, client_ids=[v.client_id for d in days for v in d.visits], object_type="visit")
+    log_listing(user=request.user, client_ids=[v.client_id for d in days for v in d.visits], object_type=ObjectType.VISIT)
     return render(request, "visits/calendar_week.html", {
         "days": days,
         "monday": monday,
         "sunday": monday + dt.timedelta(days=6),
         "previous_week": (monday - dt.timedelta(weeks=1)).isoformat(),
         "next_week": (monday + dt.timedelta(weeks=1)).isoformat(),
-        "teams": managed_teams(request.user).order_by("name"),
+        "teams": policy(request.user).managed_teams().order_by("name"),
         "team_id": team_id,
         "visit_count": sum(len(d.visits) for d in days),
     })
@@ -64,14 +63,14 @@ def day(request: HttpRequest, day: str) -> HttpResponse:
     the_day = _parse_day(day)
     teams, team_id = _chosen_teams(request)
     rows = calendar.team_day(user=request.user, teams=teams, day=the_day, may_manage=True)
-    log_client_listing(user=request.user, client_ids=[v.client_id for row in rows for v in row.visits], object_type="visit")
+    log_listing(user=request.user, client_ids=[v.client_id for row in rows for v in row.visits], object_type=ObjectType.VISIT)
     return render(request, "visits/calendar_day.html", {
         "rows": rows,
         "day": the_day,
         "previous_day": (the_day - dt.timedelta(days=1)).isoformat(),
         "next_day": (the_day + dt.timedelta(days=1)).isoformat(),
         "week": calendar.monday_of(the_day).isoformat(),
-        "teams": managed_teams(request.user).order_by("name"),
+        "teams": policy(request.user).managed_teams().order_by("name"),
         "team_id": team_id,
     })
 
@@ -82,14 +81,12 @@ def my_visits(request: HttpRequest) -> HttpResponse:
     if profile_of(request.user) is None:
         raise PermissionDenied
     mine = calendar.my_visits(user=request.user)
-    log_client_listing(user=request.user, client_ids=mine.client_ids, object_type="visit")
+    log_listing(user=request.user, client_ids=mine.client_ids, object_type=ObjectType.VISIT)
     today = timezone.localdate()
     return render(request, "visits/my_visits.html", {
         "mine": mine,
         "today": today,
-        "my_pairs": (
-            visible_pairs(request.user).active_on(today).with_people() if role_of(request.user) in VISITING_ROLES else []
-        ),
+        "my_pairs": policy(request.user).visible_pairs().active_on(today).with_people(),
     })
 
 

@@ -1,6 +1,6 @@
 """Double bookings: the database refuses them, this module explains them.
 
-PostgreSQL keeps PRODUCT.md §4 rule 1 with two exclusion constraints
+PostgreSQL keeps docs/rules.md rule 1 with two exclusion constraints
 (`visit_client_no_overlap` on visits, `visitparticipant_person_no_overlap` on
 participants). Python never decides whether a slot is free before writing;
 it writes, and when the database says no, `translate_overlap_errors` turns
@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.models import Client
 from pairwork.models import Role
-from pairwork.scoping import visible_clients
 
 from .models import Visit, VisitParticipant
 
@@ -44,7 +44,7 @@ class Clash:
     """One reason a slot is taken: a busy person or a busy client, and when.
 
     `other_client_name` and `other_visit_id` are filled only when the person
-    who asked may see that other client (PRODUCT.md §4 rule 3); otherwise the
+    who asked may see that other client (docs/rules.md rule 3); otherwise the
     message says "another visit". `other_client_id` is kept for the record
     (and the access log) but never shown or serialised.
     """
@@ -107,7 +107,7 @@ def clashes_from_records(records: Iterable[dict], *, viewer, client) -> list[Cla
     records = list(records)
     other_ids = {r["other_client_id"] for r in records if r.get("other_client_id")}
     names = (
-        {c.pk: str(c) for c in visible_clients(viewer).filter(pk__in=other_ids).only("first_name", "last_name")}
+        {c.pk: str(c) for c in Client.objects.visible_to(viewer).filter(pk__in=other_ids).only("first_name", "last_name")}
         if other_ids
         else {}
     )
@@ -204,7 +204,7 @@ def find_clashes(
         .order_by("visit__starts_at", "role")
     )
     seeable = set(
-        visible_clients(viewer).filter(pk__in={p.visit.client_id for p in busy}).values_list("pk", flat=True)
+        Client.objects.visible_to(viewer).filter(pk__in={p.visit.client_id for p in busy}).values_list("pk", flat=True)
     ) if busy else set()
     for participation in busy:
         visit = participation.visit

@@ -10,6 +10,7 @@ from django.db.models import Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import policy
 from clients.models import Client
 from pairwork.choices import ArtForm
 from pairwork.models import Role, StaffProfile, WorkPair
@@ -119,6 +120,10 @@ class VisitQuerySet(models.QuerySet):
 
     def with_people(self) -> "VisitQuerySet":
         return self.select_related("client", "pair__artist__user", "pair__nurse__user", "pair__team")
+
+    def visible_to(self, user) -> "VisitQuerySet":
+        """The visits `user` may see (access.policy decides)."""
+        return self.filter(policy(user).visit_scope())
 
 
 class Visit(models.Model):

@@ -14,8 +14,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from clients.models import AccessLog
-from pairwork import scoping
+from access import guard
+from access.choices import Channel, ObjectType
+from access.models import AccessLog
+from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
 from pairwork.api_permissions import PairMembersWrite
@@ -24,7 +26,7 @@ from . import notes
 from .models import Visit, VisitNote
 from .serializers import VisitNoteSerializer
 
-CHANNEL = "api"
+CHANNEL = Channel.API
 
 VISIT_PK = OpenApiParameter("visit_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The visit's id.")
 
@@ -65,13 +67,13 @@ class VisitNoteViewSet(
         # outsider learns nothing and each request is logged once.
         visit_pk = path_id(self.kwargs["visit_pk"])
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            self.visit, self.access = scoping.get_visit_or_404(
-                request.user, visit_pk, action=AccessLog.Action.VIEW, object_type="visit notes", channel=CHANNEL
+            self.visit, self.access = guard.fetch(
+                request.user, ObjectType.VISIT, visit_pk, log_as=ObjectType.VISIT_NOTES, channel=CHANNEL
             )
         else:
-            self.visit, self.access = scoping.authorise_visit_or_404(
-                request.user, visit_pk, rule=scoping.participant_access,
-                object_type=notes.NOTE_OBJECT, action=AccessLog.Action.UPDATE, channel=CHANNEL,
+            self.visit, self.access = guard.fetch(
+                request.user, ObjectType.VISIT, visit_pk, rule=Policy.participant_access,
+                log_as=notes.NOTE_OBJECT, action=AccessLog.Action.UPDATE, channel=CHANNEL,
             )
 
     def get_queryset(self):
@@ -88,7 +90,7 @@ class VisitNoteViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        participant = notes.participation_of(self.visit, scoping.profile_of(request.user))
+        participant = notes.participation_of(self.visit, policy(request.user).profile)
         note = notes.log_visit_note(participant=participant, by=request.user, content=serializer.validated_data, channel=CHANNEL)
         return Response(self.get_serializer(self._read_back(note)).data, status=status.HTTP_201_CREATED)
 
@@ -104,8 +106,8 @@ class VisitNoteViewSet(
 
 def visit_for_outcome(request, pk) -> Visit:
     """The visit whose outcome a participant marks, or a logged refusal and 404 (the service logs the change)."""
-    visit, _access = scoping.authorise_visit_or_404(
-        request.user, path_id(pk), rule=scoping.participant_access,
-        object_type="visit", action=AccessLog.Action.UPDATE, channel=CHANNEL,
+    visit, _access = guard.fetch(
+        request.user, ObjectType.VISIT, path_id(pk), rule=Policy.participant_access,
+        action=AccessLog.Action.UPDATE, channel=CHANNEL,
     )
     return visit

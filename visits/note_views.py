@@ -1,8 +1,8 @@
 """The visit on a phone: the visit page, one's own note, the outcome, and a client's past notes.
 
 Each request that shows or changes client data leaves exactly one access-log
-row: reads through `scoping.get_*_or_404`; saves through the service, after
-`scoping.authorise_visit_or_404` has logged any refusal.
+row: the visit or client is fetched through access.guard, which logs the
+read or the refusal; a service that saves logs its change instead.
 """
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.models import AccessLog
-from pairwork import scoping
+from access import guard
+from access.choices import ObjectType
+from access.models import AccessLog
+from access.policy import Access, Policy, policy
 from pairwork.choices import ArtForm
 
 from . import notes
@@ -31,15 +33,16 @@ def art_form_labels(values: list[str]) -> list[str]:
     return [ArtForm(value).label for value in values if value in ArtForm.values]
 
 
-def _visit_page_context(request: HttpRequest, visit: Visit, access: scoping.Access, outcome_form=None) -> dict:
+def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outcome_form=None) -> dict:
     """Everything the visit page shows, decided here so that the template only displays.
 
     Least data: the client's first name, address, wishes and safety notes for
-    everyone who may see the visit; health notes only where scoping allows.
+    everyone who may see the visit; health notes only where access.policy allows.
     """
     user = request.user
     client = visit.client
-    me = scoping.profile_of(user)
+    rules = policy(user)
+    me = rules.profile
     participants = notes.participants_with_notes(visit)
     own = next((p for p in participants if me is not None and p.staff_id == me.pk), None)
     own_note = _note_of(own)
@@ -51,7 +54,7 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: scoping.Acce
         "wishes": client.needs_and_wishes,
         "art_forms": art_form_labels(client.preferred_art_forms),
         "safety_notes": client.safety_notes,
-        "health_notes": client.health_notes if scoping.may_see_health_notes(user, access) else None,
+        "health_notes": client.health_notes if rules.sees_health_data else None,
         "shared_agreement": visit.pair.shared_agreement,
         "participants": participants,
         "notes": written,
@@ -61,7 +64,7 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: scoping.Acce
         "outcome_form": outcome_form
         if outcome_form is not None
         else (VisitOutcomeForm() if own is not None and may_record_outcome_now(visit) else None),
-        "may_see_access_log": scoping.access_log_access(user, client).allowed,
+        "may_see_access_log": rules.access_log_access(client).allowed,
     }
 
 
@@ -77,7 +80,7 @@ def _note_of(participant) -> VisitNote | None:
 @login_required
 @require_http_methods(["GET"])
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visit, access = scoping.get_visit_or_404(request.user, pk)
+    visit, access = guard.fetch(request.user, ObjectType.VISIT, pk)
     return render(request, "visits/visit_detail.html", _visit_page_context(request, visit, access))
 
 
@@ -85,8 +88,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters()
 @require_POST
 def visit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    visit, access = scoping.authorise_visit_or_404(
-        request.user, pk, rule=scoping.participant_access, object_type="visit", action=AccessLog.Action.UPDATE
+    visit, access = guard.fetch(
+        request.user, ObjectType.VISIT, pk, rule=Policy.participant_access, action=AccessLog.Action.UPDATE
     )
     form = VisitOutcomeForm(request.POST)
     if form.is_valid():
@@ -96,21 +99,14 @@ def visit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             return redirect("visits:detail", pk=visit.pk)
-    # Shown again with the error: that is a read of the visit, logged as one.
-    scoping.log_access(
-        user=request.user, client_id=visit.client_id, object_type="visit", object_id=visit.pk,
-        action=AccessLog.Action.VIEW, access=access,
-    )
+    # Shown again with the error: the guard's row records it as the read it is.
     visit.refresh_from_db(fields=["status"])
     return render(request, "visits/visit_detail.html", _visit_page_context(request, visit, access, outcome_form=form))
 
 
 def after_first_note_url(visit: Visit) -> str:
-    """Offer the post-visit pulse once the note is in; the visit page where that survey does not exist."""
-    try:
-        return reverse("wellbeing:pulse", args=[visit.pk])
-    except NoReverseMatch:
-        return reverse("visits:detail", args=[visit.pk])
+    """Offer the post-visit pulse once the note is in."""
+    return reverse("wellbeing:pulse", args=[visit.pk])
 
 
 @login_required
@@ -118,13 +114,9 @@ def after_first_note_url(visit: Visit) -> str:
 @require_http_methods(["GET", "POST"])
 def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Write or edit one's own note for the visit (participants only; anyone else gets 404)."""
-    if request.method == "GET":
-        visit, access = scoping.get_visit_or_404(request.user, pk, rule=scoping.participant_access)
-    else:
-        visit, access = scoping.authorise_visit_or_404(
-            request.user, pk, rule=scoping.participant_access, object_type="visit", action=AccessLog.Action.UPDATE
-        )
-    participant = notes.participation_of(visit, scoping.profile_of(request.user))
+    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
+    visit, access = guard.fetch(request.user, ObjectType.VISIT, pk, rule=Policy.participant_access, action=action)
+    participant = notes.participation_of(visit, policy(request.user).profile)
     note = _note_of(participant)
 
     form = VisitNoteForm(request.POST if request.method == "POST" else None, instance=note)
@@ -139,11 +131,7 @@ def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("visits:detail", pk=visit.pk)
             except ValidationError as error:
                 form.add_error(None, error)
-        # Not saved, shown again with the reason: a read, logged as one.
-        scoping.log_access(
-            user=request.user, client_id=visit.client_id, object_type="visit", object_id=visit.pk,
-            action=AccessLog.Action.VIEW, access=access,
-        )
+        # Not saved, shown again with the reason: the guard's row records it as a read.
     context = {
         "visit": visit,
         "client_first_name": visit.client.first_name,
@@ -160,8 +148,8 @@ def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def client_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """Notes of the client's past visits, for the pair members and the team's coordinator."""
-    client, _access = scoping.get_client_or_404(
-        request.user, pk, action=AccessLog.Action.LIST, object_type="visit notes"
+    client, _access = guard.fetch(
+        request.user, ObjectType.CLIENT, pk, action=AccessLog.Action.LIST, log_as=ObjectType.VISIT_NOTES
     )
     page = Paginator(notes.past_visits_with_notes(request.user, client), NOTES_PER_PAGE).get_page(request.GET.get("page"))
     visits = [

@@ -15,8 +15,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import AccessLog, Client
-from pairwork import scoping
+from access.choices import Action, Grounds, ObjectType
+from access.log import log_access
+from access.policy import Access
+from clients.models import Client
 from pairwork.models import StaffProfile
 
 from .models import Visit, VisitNote, VisitNoteVersion, VisitParticipant, VisitStatus
@@ -32,7 +34,7 @@ NOTE_FIELDS = (
     "free_text",
 )
 EDIT_WINDOW = dt.timedelta(hours=VisitNote.EDIT_WINDOW_HOURS)
-NOTE_OBJECT = "visit note"
+NOTE_OBJECT = ObjectType.VISIT_NOTE
 
 
 def editable_until(note: VisitNote) -> dt.datetime:
@@ -66,20 +68,20 @@ def _save_version(note: VisitNote, *, by) -> VisitNoteVersion:
     )
 
 
-def _log_note_change(note: VisitNote, *, participant: VisitParticipant, by, action: str, channel: str) -> None:
-    scoping.log_access(
+def _log_note_change(note: VisitNote, *, participant: VisitParticipant, by, action: str, channel: str | None) -> None:
+    log_access(
         user=by,
         client_id=participant.visit.client_id,
         object_type=NOTE_OBJECT,
         object_id=note.pk,
         action=action,
-        access=scoping.Access(True, scoping.PARTICIPANT_GROUNDS),
+        access=Access(True, Grounds.VISIT_PARTICIPANT),
         channel=channel,
     )
 
 
 @transaction.atomic
-def log_visit_note(*, participant: VisitParticipant, by, content: Mapping[str, Any], channel: str = "web") -> VisitNote:
+def log_visit_note(*, participant: VisitParticipant, by, content: Mapping[str, Any], channel: str | None = None) -> VisitNote:
     """Write a participant's note for their visit, as version 1.
 
     Refused (ValidationError) when `by` is not that participant, the visit
@@ -103,12 +105,12 @@ def log_visit_note(*, participant: VisitParticipant, by, content: Mapping[str, A
     note.full_clean()
     note.save()
     _save_version(note, by=by)
-    _log_note_change(note, participant=participant, by=by, action=AccessLog.Action.CREATE, channel=channel)
+    _log_note_change(note, participant=participant, by=by, action=Action.CREATE, channel=channel)
     return note
 
 
 @transaction.atomic
-def edit_visit_note(*, note: VisitNote, by, content: Mapping[str, Any], channel: str = "web") -> VisitNote:
+def edit_visit_note(*, note: VisitNote, by, content: Mapping[str, Any], channel: str | None = None) -> VisitNote:
     """Change a note: only by its author, only within 48 hours of writing it; every edit is a new version."""
     _check_content(content)
     # Lock the note so concurrent edits get consecutive version numbers.
@@ -133,7 +135,7 @@ def edit_visit_note(*, note: VisitNote, by, content: Mapping[str, Any], channel:
     note.full_clean()
     note.save(update_fields=[*content.keys(), "version", "updated_at"])
     _save_version(note, by=by)
-    _log_note_change(note, participant=participant, by=by, action=AccessLog.Action.UPDATE, channel=channel)
+    _log_note_change(note, participant=participant, by=by, action=Action.UPDATE, channel=channel)
     return note
 
 
@@ -160,7 +162,7 @@ def past_visits_with_notes(user, client: Client) -> QuerySet[Visit]:
     """
     participants = VisitParticipant.objects.select_related("staff__user", "note").order_by("role")
     return (
-        scoping.visible_visits(user)
+        Visit.objects.visible_to(user)
         .filter(client=client, starts_at__lt=timezone.now())
         .select_related("pair__artist__user", "pair__nurse__user")
         .prefetch_related(Prefetch("participants", queryset=participants))

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import AccessLog
-from pairwork import scoping
+from access.choices import Action, Grounds, ObjectType
+from access.log import log_access
+from access.policy import Access, policy
 
 from .models import OUTCOME_STATUSES, Visit, VisitEvent, VisitStatus
 
@@ -27,7 +28,7 @@ def may_record_outcome_now(visit: Visit, *, now: dt.datetime | None = None) -> b
 
 
 @transaction.atomic
-def record_visit_outcome(*, visit: Visit, by, status: str, channel: str = "web") -> Visit:
+def record_visit_outcome(*, visit: Visit, by, status: str, channel: str | None = None) -> Visit:
     """Set the visit's outcome, as one of its participants, and keep it in the visit's history.
 
     Refused (ValidationError) for a status that is not an outcome, for
@@ -39,7 +40,7 @@ def record_visit_outcome(*, visit: Visit, by, status: str, channel: str = "web")
     # Lock the visit: both partners may mark it at the same moment, and the
     # history must show their outcomes in the order the visit took them.
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if not visit.participants.filter(staff__user=by).exists():
+    if not policy(by).takes_part(visit):
         raise ValidationError(_("Only the visit's artist and nurse can mark how it went."))
     now = timezone.now()
     if not may_record_outcome_now(visit, now=now):
@@ -54,13 +55,13 @@ def record_visit_outcome(*, visit: Visit, by, status: str, channel: str = "web")
     visit.outcome_recorded_at = now
     visit.save(update_fields=["status", "outcome_recorded_by", "outcome_recorded_at", "updated_at"])
     VisitEvent.objects.create(visit=visit, kind=VisitEvent.Kind.OUTCOME, status=status, by=by, at=now)
-    scoping.log_access(
+    log_access(
         user=by,
         client_id=visit.client_id,
-        object_type="visit",
+        object_type=ObjectType.VISIT,
         object_id=visit.pk,
-        action=AccessLog.Action.UPDATE,
-        access=scoping.Access(True, scoping.PARTICIPANT_GROUNDS),
+        action=Action.UPDATE,
+        access=Access(True, Grounds.VISIT_PARTICIPANT),
         channel=channel,
     )
     return visit

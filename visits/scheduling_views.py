@@ -3,30 +3,36 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clients.listing import log_client_listing
+from access import guard
+from access.choices import ObjectType
+from access.log import log_listing
+from access.models import AccessLog
+from access.policy import Policy, policy
+from clients.models import Client
 from pairwork.form_errors import add_service_errors
-from pairwork.pairs import managed_teams, visible_pairs
-from pairwork.scoping import get_client_or_404, visible_clients, visit_for_page
 from pairwork.view_guards import coordinator_required, coordinator_series_page, coordinator_visit_page
 
 from . import services
 from .conflicts import clashes_from_records, format_local_range
 from .links import with_page_urls
-from .models import VisitSeries
 from .scheduling_forms import SERVICE_FIELD_MAP, CancelForm, RescheduleForm, ScheduleVisitForm, VisitSearchForm
 from .services import SchedulingConflict
 from .suggestions import suggest_pairs
 
 
 def _schedulable_clients(user):
-    return visible_clients(user).filter(team__in=managed_teams(user), archived_at__isnull=True).select_related("team")
+    return (
+        Client.objects.visible_to(user)
+        .filter(team__in=policy(user).managed_teams(), archived_at__isnull=True)
+        .select_related("team")
+    )
 
 
 def _show_conflict(request: HttpRequest, form, conflict: SchedulingConflict) -> None:
@@ -47,7 +53,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     user = request.user
     clients = _schedulable_clients(user)
     if request.method == "POST":
-        form = ScheduleVisitForm(request.POST, clients=clients, pairs=visible_pairs(user))
+        form = ScheduleVisitForm(request.POST, clients=clients, pairs=policy(user).visible_pairs())
         if form.is_valid():
             response = _save_schedule(request, form)
             if response is not None:
@@ -56,7 +62,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     elif "day" in request.GET:
         search = form = VisitSearchForm(request.GET, clients=clients)
         if search.is_valid():
-            form = ScheduleVisitForm(initial=search.cleaned_data, clients=clients, pairs=visible_pairs(user))
+            form = ScheduleVisitForm(initial=search.cleaned_data, clients=clients, pairs=policy(user).visible_pairs())
     else:
         # A link from a client's page preselects the client without complaining about the rest.
         initial = {"duration_minutes": 60, "client": request.GET.get("client")}
@@ -64,10 +70,12 @@ def schedule(request: HttpRequest) -> HttpResponse:
 
     suggestions = None
     if search.is_bound and search.cleaned_data.get("client") and search.cleaned_data.get("starts_at"):
-        client, _access = get_client_or_404(user, search.cleaned_data["client"].pk)
+        client, _access = guard.fetch(user, ObjectType.CLIENT, search.cleaned_data["client"].pk)
         suggestions = suggest_pairs(
             client=client, starts_at=search.cleaned_data["starts_at"], ends_at=search.cleaned_data["ends_at"], viewer=user
         )
+    # The client drop-down names every schedulable client: a list read of each.
+    log_listing(user=user, client_ids=clients.values_list("pk", flat=True), object_type=ObjectType.CLIENT)
     return render(request, "visits/schedule.html", {
         "search": search, "form": form, "suggestions": suggestions, "selected_pair_id": _selected_pair_id(form, suggestions),
     })
@@ -115,28 +123,26 @@ def _save_schedule(request: HttpRequest, form: ScheduleVisitForm) -> HttpRespons
 @coordinator_series_page
 def series_report(request: HttpRequest, pk: int) -> HttpResponse:
     """What a recurrence created and what it skipped, and why (who was busy when)."""
-    series = get_object_or_404(VisitSeries.objects.select_related("pair__artist__user", "pair__nurse__user"), pk=pk)
-    client, _access = get_client_or_404(request.user, series.client_id)
-    if not visible_pairs(request.user).filter(pk=series.pair_id).exists():
-        raise Http404
+    series, _access = guard.fetch(request.user, ObjectType.VISIT_SERIES, pk)
+    client = series.client
     visits = with_page_urls(series.visits.with_people().order_by("starts_at"), may_manage=True)
     skipped = [
         {"occurrence": skip, "clashes": clashes_from_records(skip.clashes, viewer=request.user, client=client)}
         for skip in series.skipped.order_by("starts_at")
     ]
     # Naming the other clients someone was busy with is a read of their data.
-    log_client_listing(
+    log_listing(
         user=request.user,
         client_ids=[c.other_client_id for item in skipped for c in item["clashes"] if c.other_client_name],
-        object_type="visit",
+        object_type=ObjectType.VISIT,
     )
     return render(request, "visits/series.html", {"series": series, "client": client, "visits": visits, "skipped": skipped})
 
 
 def _visit_for_change(request: HttpRequest, pk: int):
-    visit, _access = visit_for_page(request, pk)
-    if not managed_teams(request.user).filter(pk=visit.pair.team_id).exists():
-        raise Http404
+    """The visit a page shows and may move or cancel: read logged by the guard, a change by its service."""
+    action = AccessLog.Action.UPDATE if request.method == "POST" else AccessLog.Action.VIEW
+    visit, _access = guard.fetch(request.user, ObjectType.VISIT, pk, rule=Policy.visit_manager_access, action=action)
     return visit
 
 

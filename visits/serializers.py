@@ -5,11 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access.policy import policy
 from clients.models import Client
 from pairwork.api_errors import ClashSerializer
 from pairwork.models import WorkPair
-from pairwork.pairs import visible_pairs
-from pairwork.scoping import visible_clients
 
 from .models import OUTCOME_STATUSES, SkippedOccurrence, Visit, VisitNote, VisitParticipant, VisitStatus
 from .notes import NOTE_FIELDS, editable_until
@@ -74,14 +73,18 @@ class _ScopedChoice(serializers.PrimaryKeyRelatedField):
         return self.scoped(self.context["request"].user)
 
 
+def _visible_clients(user):
+    return Client.objects.visible_to(user)
+
+
 def _visible_pairs(user):
-    return visible_pairs(user).with_people()
+    return policy(user).visible_pairs().with_people()
 
 
 class ScheduleVisitSerializer(serializers.Serializer):
     """Book one joint visit (visits.services.schedule_visit)."""
 
-    client = _ScopedChoice(scoped=visible_clients, help_text="The client's id.")
+    client = _ScopedChoice(scoped=_visible_clients, help_text="The client's id.")
     pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(help_text="Exclusive; 15 minutes to 8 hours after starts_at.")
@@ -90,7 +93,7 @@ class ScheduleVisitSerializer(serializers.Serializer):
 class ScheduleSeriesSerializer(serializers.Serializer):
     """Book a weekly series (visits.services.schedule_series); give `until` or `count`."""
 
-    client = _ScopedChoice(scoped=visible_clients, help_text="The client's id.")
+    client = _ScopedChoice(scoped=_visible_clients, help_text="The client's id.")
     pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
     first_starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)

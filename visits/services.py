@@ -29,19 +29,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clients.models import AccessLog, Client
+from access.choices import ObjectType
+from access.log import log_access
+from access.models import AccessLog
+from access.policy import Access, policy
+from clients.models import Client
 from pairwork.jobs import enqueue_on_commit
 from pairwork.models import Role, WorkPair
-from pairwork.pairs import may_manage
-from pairwork.roles import ADMINISTRATOR, role_of
-from pairwork.scoping import ADMINISTRATOR_GROUNDS, COORDINATOR_GROUNDS, Access, log_access
 
 from .conflicts import Clash, SchedulingConflict, translate_overlap_errors
 from .models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
@@ -76,10 +77,7 @@ class SeriesResult:
 
 def _manager_access(by, team_id: int) -> Access:
     """Coordinators act on their own teams only; administrators on all; nobody else schedules."""
-    if not may_manage(by, team_id):
-        raise PermissionDenied
-    grounds = ADMINISTRATOR_GROUNDS if role_of(by) == ADMINISTRATOR else COORDINATOR_GROUNDS
-    return Access(True, grounds)
+    return policy(by).require_manager(team_id)
 
 
 def _require_aware(*moments: dt.datetime) -> None:
@@ -162,7 +160,7 @@ def _notify_on_commit(event_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def schedule_visit(
-    *, client: Client, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime, by, channel: str = "web"
+    *, client: Client, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime, by, channel: str | None = None
 ) -> Visit:
     """Book one joint visit of `pair` to `client`, or raise before anything is kept.
 
@@ -175,7 +173,7 @@ def schedule_visit(
     client, pair = _lock(client, pair)
     _validate_slot(client=client, pair=pair, starts_at=starts_at, ends_at=ends_at)
     visit, event = _book(client=client, pair=pair, occurrence=Occurrence(starts_at, ends_at), by=by, series=None)
-    log_access(user=by, client_id=client.pk, object_type="visit", object_id=visit.pk,
+    log_access(user=by, client_id=client.pk, object_type=ObjectType.VISIT, object_id=visit.pk,
                action=AccessLog.Action.CREATE, access=access, channel=channel)
     _notify_on_commit([event.pk])
     return visit
@@ -217,7 +215,7 @@ def schedule_series(
     until: dt.date | None = None,
     count: int | None = None,
     by,
-    channel: str = "web",
+    channel: str | None = None,
 ) -> SeriesResult:
     """Book a weekly series on the Helsinki wall clock; report each occurrence created or skipped.
 
@@ -258,7 +256,7 @@ def schedule_series(
         result.created.append(visit)
         events.append(event)
     result.skipped = SkippedOccurrence.objects.bulk_create(skipped)
-    log_access(user=by, client_id=client.pk, object_type="visit_series", object_id=series.pk,
+    log_access(user=by, client_id=client.pk, object_type=ObjectType.VISIT_SERIES, object_id=series.pk,
                action=AccessLog.Action.CREATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return result
@@ -289,7 +287,7 @@ def _validate_change(*, visit: Visit, reason: str, not_planned: str) -> str:
 @transaction.atomic
 def reschedule_visit(
     *, visit: Visit, starts_at: dt.datetime, ends_at: dt.datetime, reason: str, by, scope: str = Scope.THIS,
-    channel: str = "web",
+    channel: str | None = None,
 ) -> list[Visit]:
     """Move a planned visit (or it and the rest of its series) to a new time; history is kept.
 
@@ -338,14 +336,14 @@ def reschedule_visit(
             starts_at=each.starts_at, ends_at=each.ends_at, status=each.status, reason=reason, by=by,
         ))
     events = VisitEvent.objects.bulk_create(events)
-    log_access(user=by, client_id=client.pk, object_type="visit", object_id=anchor.pk,
+    log_access(user=by, client_id=client.pk, object_type=ObjectType.VISIT, object_id=anchor.pk,
                action=AccessLog.Action.UPDATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return sorted((each for each, _occurrence in moves), key=lambda v: v.starts_at)
 
 
 @transaction.atomic
-def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS, channel: str = "web") -> list[Visit]:
+def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS, channel: str | None = None) -> list[Visit]:
     """Cancel a planned visit (or it and the rest of its series) with a reason; the slot becomes free.
 
     The visits stay, marked cancelled, with a history event each.
@@ -367,19 +365,19 @@ def cancel_visit(*, visit: Visit, reason: str, by, scope: str = Scope.THIS, chan
             status=each.status, reason=reason, by=by,
         ))
     events = VisitEvent.objects.bulk_create(events)
-    log_access(user=by, client_id=anchor.client_id, object_type="visit", object_id=anchor.pk,
+    log_access(user=by, client_id=anchor.client_id, object_type=ObjectType.VISIT, object_id=anchor.pk,
                action=AccessLog.Action.UPDATE, access=access, channel=channel)
     _notify_on_commit(event.pk for event in events)
     return visits
 
 
-def record_conflict_disclosure(*, by, conflict: SchedulingConflict, channel: str = "web") -> None:
-    """Log that a conflict message showed `by` the name of another client (PRODUCT.md §4 rule 3).
+def record_conflict_disclosure(*, by, conflict: SchedulingConflict, channel: str | None = None) -> None:
+    """Log that a conflict message showed `by` the name of another client (docs/rules.md).
 
     Called by whoever displays the conflict, after the refused transaction
     has rolled back (a row written inside it would vanish with it).
     """
-    grounds = ADMINISTRATOR_GROUNDS if role_of(by) == ADMINISTRATOR else COORDINATOR_GROUNDS
+    access = policy(by).grounds
     for client_id in sorted(conflict.disclosed_client_ids):
-        log_access(user=by, client_id=client_id, object_type="visit", action=AccessLog.Action.VIEW,
-                   access=Access(True, grounds), channel=channel)
+        log_access(user=by, client_id=client_id, object_type=ObjectType.VISIT, action=AccessLog.Action.VIEW,
+                   access=access, channel=channel)

@@ -1,6 +1,6 @@
 """Which pair should visit this client at this time — ranked, with the reasons shown.
 
-PRODUCT.md §4 rule 2: continuity first. Among the client's team's pairs
+docs/rules.md rule 2: continuity first. Among the client's team's pairs
 working that day, the order is
 
 1. bookable before busy (a busy pair is listed last, marked, and cannot be picked);

@@ -19,13 +19,14 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from clients.listing import log_client_listing
-from clients.models import AccessLog
-from pairwork import scoping
+from access import guard
+from access.choices import Channel, ObjectType
+from access.log import log_access, log_listing
+from access.models import AccessLog
+from access.policy import HEALTH_READERS, VISITING_ROLES, Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
-from pairwork.models import Role
-from pairwork.roles import ADMINISTRATOR, role_of
+from pairwork.roles import role_of
 
 from . import selectors, services
 from .dashboard import SUPPRESSED, build_dashboard, dashboard_scope, filters_for, suppressed_label
@@ -41,7 +42,7 @@ from .serializers import (
 )
 from .suppression import THRESHOLD
 
-CHANNEL = "api"
+CHANNEL = Channel.API
 RESPONSE_OBJECT = "survey_response"
 
 
@@ -86,13 +87,8 @@ class ResponseReaders(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         role = role_of(request.user)
         if request.method in permissions.SAFE_METHODS:
-            return role in (Role.ARTIST, Role.NURSE, Role.COORDINATOR, ADMINISTRATOR)
-        return role in (Role.ARTIST, Role.NURSE)
-
-
-def _nurse_client_access(user, client) -> scoping.Access:
-    """Recording a client's outcome: a nurse who visits the client (the service checks it again)."""
-    return scoping.client_access(user, client) if role_of(user) == Role.NURSE else scoping.DENIED
+            return role in VISITING_ROLES | HEALTH_READERS
+        return role in VISITING_ROLES
 
 
 # Keys of a service's ValidationError that are fields of the request; every other key is an item code.
@@ -173,7 +169,7 @@ class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        log_client_listing(
+        log_listing(
             user=request.user, client_ids=[r.client_id for r in page if r.client_id], object_type=RESPONSE_OBJECT, channel=CHANNEL
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -184,15 +180,15 @@ class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         if response is None:
             raise NotFound
         if response.client_id is not None:
-            access = selectors.outcome_read_access(self.request.user, response.client)
-            scoping.log_access(
+            access = policy(self.request.user).outcome_read_access(response.client)
+            log_access(
                 user=self.request.user, client_id=response.client_id, object_type=RESPONSE_OBJECT, object_id=pk,
                 action=AccessLog.Action.VIEW, access=access, channel=CHANNEL,
             )
             if not access:
                 raise NotFound
         elif response.respondent_id is None or response.respondent_id != getattr(
-            scoping.profile_of(self.request.user), "pk", None
+            policy(self.request.user).profile, "pk", None
         ):
             raise NotFound
         return response
@@ -211,15 +207,15 @@ class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def _submit(self, user, data) -> SurveyResponse:
         kind, answers = data["kind"], data["answers"]
         if kind == ResponseKind.PULSE:
-            visit, _access = scoping.authorise_visit_or_404(
-                user, data["visit"], rule=scoping.participant_access, object_type=RESPONSE_OBJECT,
+            visit, _access = guard.fetch(
+                user, ObjectType.VISIT, data["visit"], rule=Policy.participant_access, log_as=RESPONSE_OBJECT,
                 action=AccessLog.Action.CREATE, channel=CHANNEL,
             )
-            return services.submit_post_visit_pulse(visit=visit, staff=scoping.profile_of(user), answers=answers, by=user)
+            return services.submit_post_visit_pulse(visit=visit, staff=policy(user).profile, answers=answers, by=user)
         if kind == ResponseKind.MONTHLY:
-            return services.submit_monthly_survey(staff=scoping.profile_of(user), team=data["team"], answers=answers, by=user)
-        client, _access = scoping.authorise_client_or_404(
-            user, data["client"], rule=_nurse_client_access, object_type=RESPONSE_OBJECT,
+            return services.submit_monthly_survey(staff=policy(user).profile, team=data["team"], answers=answers, by=user)
+        client, _access = guard.fetch(
+            user, ObjectType.CLIENT, data["client"], rule=Policy.outcome_record_access, log_as=RESPONSE_OBJECT,
             action=AccessLog.Action.CREATE, channel=CHANNEL,
         )
         return services.record_client_outcome(

@@ -23,9 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from pairwork.models import Role
-from pairwork.roles import role_of
-from pairwork.scoping import DENIED, Access, client_access, visible_clients
+from access.policy import Access, policy
 from visits.models import Visit, VisitStatus
 
 from . import metrics
@@ -38,9 +36,6 @@ FOLLOW_UP_GRACE = dt.timedelta(weeks=2)
 # are still planned (a cancelled, declined or missed visit did not start the work).
 PAIRED_VISIT_STATUSES = (VisitStatus.PLANNED, VisitStatus.COMPLETED)
 
-# Who sees when a client's measurements are due: the nurses who visit the
-# client (they record them) and the team's coordinators (they follow up).
-SCHEDULE_READERS = (Role.NURSE, Role.COORDINATOR)
 
 
 class DueStatus(models.TextChoices):
@@ -198,10 +193,12 @@ def with_paired_visits(clients: QuerySet[Client]) -> QuerySet[Client]:
 
 
 def schedule_access(user, client: Client) -> Access:
-    """pairwork.scoping's client access, for the roles that follow a client's measurement schedule."""
-    return client_access(user, client) if role_of(user) in SCHEDULE_READERS else DENIED
+    """Who follows this client's measurement schedule (access.policy decides)."""
+    return policy(user).measurement_schedule_access(client)
 
 
 def schedule_clients(user) -> QuerySet[Client]:
     """The clients whose schedules this user follows: a nurse's visited clients, a coordinator's team's."""
-    return visible_clients(user) if role_of(user) in SCHEDULE_READERS else Client.objects.none()
+    if not policy(user).follows_measurement_schedules:
+        return Client.objects.none()
+    return Client.objects.visible_to(user)

@@ -8,9 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clients.models import Client
-from pairwork.models import Role, StaffProfile
-from pairwork.roles import ADMINISTRATOR, role_of
-from pairwork.scoping import DENIED, client_access, profile_of, visible_clients
+from access.policy import VISITING_ROLES, policy
+from pairwork.models import StaffProfile
 from visits.models import Visit, VisitNote, VisitSeries, VisitStatus
 
 from . import metrics
@@ -68,7 +67,7 @@ def pending_surveys(profile: StaffProfile | None) -> PendingSurveys:
     A pulse is pending for a visit that ended within PULSE_OFFER_DAYS in which
     the person took part and that is completed or has their note. Two queries.
     """
-    if profile is None or profile.role not in (Role.NURSE, Role.ARTIST):
+    if profile is None or profile.role not in VISITING_ROLES:
         return PendingSurveys()
     now = timezone.now()
     answered = SurveyResponse.objects.filter(respondent=profile, visit=OuterRef("pk"), instrument__code=metrics.PULSE)
@@ -116,20 +115,6 @@ def series_of(client: Client):
     )
 
 
-# Who reads a client's outcome answers: the nurses who visit the client, the
-# client's team coordinators and administrators (never artists or managers).
-OUTCOME_READERS = (Role.NURSE, Role.COORDINATOR, ADMINISTRATOR)
-
-
-def outcome_read_access(user, client: Client):
-    """pairwork.scoping's client access, for the roles that read client outcome answers."""
-    return client_access(user, client) if role_of(user) in OUTCOME_READERS else DENIED
-
-
 def readable_responses(user):
     """Survey responses this user may read: their own answers, and the outcome answers of clients they may see."""
-    profile = profile_of(user)
-    readable = Q(respondent=profile) if profile is not None else Q(pk__in=[])
-    if role_of(user) in OUTCOME_READERS:
-        readable |= Q(client__in=visible_clients(user))
-    return SurveyResponse.objects.filter(readable)
+    return SurveyResponse.objects.filter(policy(user).response_scope())

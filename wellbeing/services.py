@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import AccessLog, Client
-from pairwork.models import Role, StaffProfile, Team
-from pairwork.roles import role_of
-from pairwork.scoping import client_access, log_access
+from access.choices import Action, ObjectType
+from access.log import log_access
+from access.policy import policy
+from clients.models import Client
+from pairwork.models import StaffProfile, Team
 from visits.models import Visit, VisitSeries, VisitStatus
 
 from . import metrics, tasks
@@ -143,7 +144,7 @@ def _instrument_or_error(code: str) -> Instrument:
 @transaction.atomic
 def submit_post_visit_pulse(*, visit: Visit, staff: StaffProfile, answers: Mapping[str, int | None], by) -> SurveyResponse:
     """A visit participant's pulse about that visit; one per person and visit."""
-    if not visit.participants.filter(staff=staff).exists():
+    if staff is None or not policy(staff.user).takes_part(visit):
         raise PermissionDenied
     if visit.status == VisitStatus.CANCELLED:
         raise ValidationError(_("The visit was cancelled, so there is no pulse to answer."))
@@ -183,15 +184,15 @@ def submit_monthly_survey(
 @transaction.atomic
 def record_client_outcome(
     *, client: Client, time_point: str, answers: Mapping[str, int | None], by, series: VisitSeries | None = None,
-    channel: str = "web",
+    channel: str | None = None,
 ) -> SurveyResponse:
     """A client's outcome measures at baseline or follow-up, recorded by a nurse who visits the client.
 
     The write is logged in the client's access log. The baseline comes first
     and only once; follow-ups may be repeated (the latest counts).
     """
-    access = client_access(by, client)
-    if not access or role_of(by) != Role.NURSE:
+    access = policy(by).outcome_record_access(client)
+    if not access:
         raise PermissionDenied
     if time_point not in (TimePoint.BASELINE, TimePoint.FOLLOW_UP):
         raise ValidationError({"time_point": [_("Choose baseline or follow-up.")]})
@@ -217,9 +218,9 @@ def record_client_outcome(
     log_access(
         user=by,
         client_id=client.pk,
-        object_type="survey_response",
+        object_type=ObjectType.SURVEY_RESPONSE,
         object_id=response.pk,
-        action=AccessLog.Action.CREATE,
+        action=Action.CREATE,
         access=access,
         channel=channel,
     )

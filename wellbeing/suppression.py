@@ -1,6 +1,6 @@
 """Small-cell suppression: the one place that decides which aggregate cells may be shown.
 
-PRODUCT.md §4 rule 4. The page, the charts and the CSV export all show the
+docs/rules.md rule 4. The page, the charts and the CSV export all show the
 cells this module marks, so they cannot disagree.
 
 * Primary suppression: a cell from fewer than THRESHOLD respondents is hidden.

@@ -13,12 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.listing import log_client_listing
-from clients.models import AccessLog, Client
+from access import guard
+from access.choices import ObjectType
+from access.log import log_listing
+from access.models import AccessLog
+from access.policy import Policy, policy
 from pairwork.csv_export import csv_response
 from pairwork.models import Role
 from pairwork.roles import role_of
-from pairwork.scoping import DENIED, get_client_or_404, log_access, own_teams, profile_of, visit_access
 from visits.models import Visit
 
 from . import metrics, outcome_schedule, selectors, services, tasks
@@ -42,11 +44,10 @@ def _next_or_home(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def pulse(request: HttpRequest, visit_id: int) -> HttpResponse:
     """The 1-minute pulse after a visit, for the visit's artist and nurse only (others: 404)."""
-    profile = profile_of(request.user)
+    rules = policy(request.user)
+    profile = rules.profile
     visit = Visit.objects.select_related("pair__team").filter(pk=visit_id).first()
-    if profile is None or visit is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
-        raise Http404
-    if not visit_access(request.user, visit):
+    if visit is None or not rules.participant_access(visit):
         raise Http404
     instrument = selectors.current_instrument(metrics.PULSE)
     if instrument is None:
@@ -73,8 +74,9 @@ def pulse(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def monthly(request: HttpRequest) -> HttpResponse:
     """This month's staff wellbeing survey, once a month, for nurses and artists."""
-    profile = profile_of(request.user)
-    if profile is None or role_of(request.user) not in (Role.NURSE, Role.ARTIST):
+    rules = policy(request.user)
+    profile = rules.profile
+    if not rules.visits_clients:
         raise PermissionDenied
     instrument = selectors.current_instrument(metrics.MONTHLY)
     if instrument is None:
@@ -112,11 +114,7 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
     anyone else gets a logged denial and a 404.
     """
     action = AccessLog.Action.CREATE if request.method == "POST" else AccessLog.Action.VIEW
-    if role_of(request.user) != Role.NURSE:
-        existing = Client.objects.filter(pk=client_id).values_list("pk", flat=True).first()
-        log_access(user=request.user, client_id=existing, object_type="client", object_id=client_id, action=action, access=DENIED)
-        raise Http404
-    client, access = get_client_or_404(request.user, client_id, action=action)
+    client, _access = guard.fetch(request.user, ObjectType.CLIENT, client_id, rule=Policy.outcome_record_access, action=action)
     instrument = selectors.current_instrument(metrics.CLIENT_OUTCOME)
     if instrument is None:
         raise Http404
@@ -146,10 +144,6 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, _("The client's answers were saved."))
             return redirect(_next_or_home(request))
     history = list(selectors.client_outcome_history(client))
-    log_access(
-        user=request.user, client_id=client.pk, object_type="client_survey_responses", action=AccessLog.Action.LIST,
-        access=access,
-    )
     return render(
         request,
         "wellbeing/client_outcome.html",
@@ -172,7 +166,7 @@ def due_measurements(request: HttpRequest) -> HttpResponse:
     """
     if role_of(request.user) != Role.COORDINATOR:
         raise PermissionDenied
-    form = DueMeasurementsFilterForm(request.GET or None, teams=own_teams(request.user).order_by("name"))
+    form = DueMeasurementsFilterForm(request.GET or None, teams=policy(request.user).own_teams().order_by("name"))
     clients = outcome_schedule.schedule_clients(request.user)
     status = ""
     if form.is_bound and form.is_valid():
@@ -183,7 +177,7 @@ def due_measurements(request: HttpRequest) -> HttpResponse:
     if status:
         pending = [s for s in pending if s.next_action.status == status]
     page = Paginator(pending, DUE_PER_PAGE).get_page(request.GET.get("page"))
-    log_client_listing(user=request.user, client_ids=[s.client.pk for s in page], object_type="client")
+    log_listing(user=request.user, client_ids=[s.client.pk for s in page], object_type=ObjectType.CLIENT)
     filter_query = request.GET.copy()
     filter_query.pop("page", None)
     return render(

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clients.models import AccessLog, Client
+from access.models import AccessLog
+from clients.models import Client
 from tests import factories as f
 from tests.factories import make_visit
 

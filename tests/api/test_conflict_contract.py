@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from pairwork.api_errors import SchedulingConflictSerializer, error_responses
 from tests import factories as f
 from tests.factories import make_visit

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests import factories as f
 from tests.factories import make_visit
 from wellbeing.models import Instrument, Item, Scale

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from pairwork.api_tokens import issue_api_token
 from tests import factories as f
 from tests.factories import make_visit

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests.factories import make_visit
 from tests.wellbeing.conftest import GOOD_PULSE, shipped_instruments  # noqa: F401 (autouse fixture)
 from visits.models import VisitStatus

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from visits.models import VisitEvent, VisitNote
 from visits.notes import log_visit_note
 

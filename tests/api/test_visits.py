@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests import factories as f
 from tests.factories import make_visit
 from visits.models import Visit

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AccessLog
+from access.models import AccessLog
 from tests.conftest import login
 from tests.factories import make_visit
 from visits.models import VisitSeries, VisitStatus
@@ -203,3 +203,33 @@ def test_a_pulse_after_a_cancelled_visit_is_refused(pair, client_record, nurse):
     with pytest.raises(ValidationError):
         submit_post_visit_pulse(visit=visit, staff=nurse, answers=GOOD_PULSE, by=nurse.user)
     assert not SurveyResponse.objects.exists()
+
+
+def rows_of(client_record):
+    return list(AccessLog.objects.filter(client=client_record).order_by("id").values_list("object_type", "action", "allowed"))
+
+
+def test_opening_the_outcome_page_writes_one_view_row(client, past_visit, nurse, client_record):
+    login(client, nurse)
+
+    client.get(reverse("wellbeing:client_outcome", args=[client_record.pk]))
+
+    assert rows_of(client_record) == [("client", "view", True)]
+
+
+def test_a_refused_outcome_save_is_logged_as_the_read_it_was_not_as_a_creation(client, past_visit, nurse, client_record):
+    login(client, nurse)
+
+    response = client.post(reverse("wellbeing:client_outcome", args=[client_record.pk]), {"time_point": "follow_up"})
+
+    assert response.status_code == 400
+    assert not SurveyResponse.objects.filter(client=client_record).exists()
+    assert rows_of(client_record) == [("client", "view", True)]
+
+
+def test_a_saved_outcome_leaves_only_the_services_row(client, past_visit, nurse, client_record):
+    login(client, nurse)
+
+    client.post(reverse("wellbeing:client_outcome", args=[client_record.pk]), {"time_point": "baseline", **CLIENT_ANSWERS})
+
+    assert rows_of(client_record) == [("survey_response", "create", True)]

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AccessLog, Client
+from access.models import AccessLog
+from clients.models import Client
 from tests import factories as f
 from tests.conftest import login
 from tests.factories import make_visit

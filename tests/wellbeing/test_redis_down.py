@@ -1,4 +1,4 @@
-"""Saving never depends on Redis (PRODUCT.md §4 rule 5); the reconcile catches the aggregates up."""
+"""Saving never depends on Redis (docs/rules.md rule 5); the reconcile catches the aggregates up."""
 import os
 import socket
 import time

@@ -1,4 +1,4 @@
-"""The three instruments of PRODUCT.md §5, version 1, in Finnish, Swedish and English.
+"""The three shipped instruments (post-visit pulse, monthly staff wellbeing, client outcome), version 1, in Finnish, Swedish and English.
 
 The questions were written for this project (they are not taken from any
 licensed questionnaire). The data lives here, not in app code, so that this

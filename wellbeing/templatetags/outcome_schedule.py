@@ -12,11 +12,12 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from clients.listing import log_client_listing
+from access.choices import ObjectType
+from access.log import log_listing
+from access.policy import policy
 from clients.models import Client
 from pairwork.models import Role
 from pairwork.roles import role_of
-from pairwork.scoping import participant_access
 
 from .. import outcome_schedule as schedule
 
@@ -46,7 +47,7 @@ def due_badge(measurement: schedule.Measurement) -> dict:
 def visit_measurements(context, visit) -> dict:
     """For the visit's own nurse: the client's baseline/follow-up status and a button to record the next one."""
     user = context["request"].user
-    if role_of(user) != Role.NURSE or not participant_access(user, visit):
+    if role_of(user) != Role.NURSE or not policy(user).takes_part(visit):
         return {"schedule": None}
     found = _one(visit.client)
     action = found.next_action if found else None
@@ -76,7 +77,7 @@ def my_measurements_due(context) -> dict:
         return {"rows": None}
     pending = schedule.needing_action(schedule.with_paired_visits(schedule.schedule_clients(user)))
     shown = pending[:HOME_MEASUREMENTS_SHOWN]
-    log_client_listing(user=user, client_ids=[s.client.pk for s in shown], object_type="client")
+    log_listing(user=user, client_ids=[s.client.pk for s in shown], object_type=ObjectType.CLIENT)
     rows = [
         {"schedule": s, "action": s.next_action,
          "form_url": outcome_form_url(s.client.pk, s.next_action.time_point, request.get_full_path())}

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    """Who may see what of a client, and the append-only log of every such read or change."""
+
+    name = "access"
+    verbose_name = _("Access to client data")

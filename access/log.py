@@ -1,0 +1,139 @@
+"""Writing the access log: the only code that inserts AccessLog rows.
+
+Inside a request (access.middleware.AccessLogMiddleware) the log keeps a
+small ledger, so that each request leaves exactly one row per client it
+touched, whatever the view does:
+
+* a refusal, and whatever a service did (created, changed, exported), is
+  written at once — inside the service's transaction, so the row and the
+  change are kept or lost together;
+* a read the guard allowed is written at once on GET (so a page that lists
+  the log shows its own row). On POST and other writes it is *pending*:
+  written when the response is ready, unless a row for the same client was
+  written in the request meanwhile (the service's "changed" row says more
+  than "viewed"). So is a read on GET for an export, which its service logs. A form re-shown after a failed POST therefore still leaves
+  its "viewed" row, and a saved one only the service's.
+
+The channel (web, api, admin) comes from the request's path unless the
+caller names it.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .choices import Action, Channel
+from .models import AccessLog
+from .policy import Access, policy
+
+
+@dataclass
+class _Ledger:
+    channel: str
+    defer_reads: bool
+    written: dict[int | None, list[int]] = field(default_factory=dict)
+    pending: dict[int | None, dict] = field(default_factory=dict)
+
+
+_ledger: contextvars.ContextVar[_Ledger | None] = contextvars.ContextVar("access_log_ledger", default=None)
+
+
+def current_channel() -> str:
+    ledger = _ledger.get()
+    return ledger.channel if ledger is not None else Channel.WEB
+
+
+def _row(*, user, client_id, object_type, object_id, action, access: Access, channel) -> dict:
+    authenticated = user is not None and user.is_authenticated
+    return {
+        "user": user if authenticated else None,
+        "username": user.get_username() if authenticated else "",
+        "client_id": client_id,
+        "object_type": str(object_type),
+        "object_id": str(object_id or ""),
+        "action": str(action),
+        "grounds": str(access.grounds),
+        "allowed": access.allowed,
+        "channel": str(channel or current_channel()),
+    }
+
+
+def log_access(
+    *,
+    user,
+    client_id: int | None,
+    object_type: str,
+    object_id: object = "",
+    action: str,
+    access: Access,
+    channel: str | None = None,
+) -> AccessLog:
+    """Append one row now. Never raises on a missing client."""
+    row = AccessLog.objects.create(**_row(
+        user=user, client_id=client_id, object_type=object_type, object_id=object_id, action=action,
+        access=access, channel=channel,
+    ))
+    ledger = _ledger.get()
+    if ledger is not None:
+        ledger.written.setdefault(client_id, []).append(row.pk)
+    return row
+
+
+def log_read(
+    *, user, client_id: int | None, object_type: str, object_id: object = "", access: Access, channel: str | None = None,
+    action: str = Action.VIEW, for_a_change: bool = False,
+) -> None:
+    """An allowed read: written now, or — in a writing request, or `for_a_change` a service will log —
+    pending until the response."""
+    ledger = _ledger.get()
+    if ledger is None or not (ledger.defer_reads or for_a_change):
+        log_access(user=user, client_id=client_id, object_type=object_type, object_id=object_id, action=action,
+                   access=access, channel=channel)
+        return
+    ledger.pending.setdefault(client_id, _row(
+        user=user, client_id=client_id, object_type=object_type, object_id=object_id, action=action,
+        access=access, channel=channel,
+    ))
+
+
+def log_listing(*, user, client_ids: Iterable[int], object_type: str, channel: str | None = None) -> None:
+    """A LIST row per distinct client shown to `user` (the caller has scoped the list), in one INSERT.
+
+    Clients already logged in this request are not listed again.
+    """
+    ledger = _ledger.get()
+    seen = set(ledger.written) | set(ledger.pending) if ledger is not None else set()
+    ids = sorted(set(client_ids) - seen)
+    if not ids:
+        return
+    access = policy(user).grounds
+    rows = AccessLog.objects.bulk_create(
+        AccessLog(**_row(user=user, client_id=client_id, object_type=object_type, object_id="", action=Action.LIST,
+                         access=access, channel=channel))
+        for client_id in ids
+    )
+    if ledger is not None:
+        for row in rows:
+            ledger.written.setdefault(row.client_id, []).append(row.pk)
+
+
+def open_request(channel: str, *, writes: bool) -> contextvars.Token:
+    """Start a request's ledger; `writes` for a method that may change data (POST, PUT, PATCH, DELETE)."""
+    return _ledger.set(_Ledger(channel=channel, defer_reads=writes))
+
+
+def close_request(token: contextvars.Token, *, write: bool = True) -> None:
+    """Write the pending reads that no other row of this request covers; forget the ledger."""
+    ledger = _ledger.get()
+    _ledger.reset(token)
+    if not write or ledger is None or not ledger.pending:
+        return
+    covered = set()
+    written_ids = [pk for client_id, pks in ledger.written.items() if client_id in ledger.pending for pk in pks]
+    if written_ids:
+        # A row written inside a transaction that was then rolled back does not cover anything.
+        covered = set(AccessLog.objects.filter(pk__in=written_ids).values_list("client_id", flat=True))
+    missing = [row for client_id, row in ledger.pending.items() if client_id not in covered]
+    if missing:
+        AccessLog.objects.bulk_create(AccessLog(**row) for row in missing)
