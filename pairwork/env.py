@@ -31,6 +31,13 @@ def _int(raw: str) -> int:
     return int(raw.strip())
 
 
+def _seconds(raw: str) -> float:
+    value = float(raw.strip())
+    if not 0 < value <= 30:
+        raise ValueError(f"expected a number of seconds between 0 and 30, got {raw!r}")
+    return value
+
+
 def _rate(raw: str) -> str:
     """A REST framework throttle rate: a count per second, minute, hour or day, e.g. 5000/hour."""
     count, _, period = raw.strip().partition("/")
@@ -65,6 +72,7 @@ VARIABLES: list[Var] = [
     Var("CSRF_TRUSTED_ORIGINS", _list, [], "Comma-separated origins (https://host) trusted for form posts."),
     Var("DATABASE_URL", str, "", "postgres://user:pass@host:5432/name. Unset: an embedded PostgreSQL under .data/."),
     Var("REDIS_URL", str, "", "redis://host:6379/0 for Celery and the cache. Unset: tasks run in-process."),
+    Var("REDIS_TIMEOUT", _seconds, 0.5, "Seconds a cache or broker call may wait on Redis before the request carries on without it."),
     Var("TIME_ZONE", str, "Europe/Helsinki", "Time zone used to show and enter times."),
     Var("LANGUAGE_CODE", str, "fi", "Default language: fi, sv or en."),
     Var("EMAIL_HOST", str, "", "SMTP host. Unset: e-mail is printed to the console."),
@@ -78,6 +86,10 @@ VARIABLES: list[Var] = [
     Var("CLIENT_RETENTION_DAYS", _int, 365 * 2, "How long archived clients are kept before purge_clients removes them."),
     Var("EMBEDDED_DB_DIR", str, "", "Where the embedded PostgreSQL keeps its data (default .data/postgres)."),
     Var("API_USER_RATE", _rate, "5000/hour", "Requests a signed-in user or API token may make to the API (DRF rate, e.g. 5000/hour)."),
+    Var(
+        "TRUSTED_PROXY_COUNT", _int, 0,
+        "Proxies in front of the app that append to X-Forwarded-For (1 behind one TLS proxy); 0 ignores the header.",
+    ),
     Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]
 

@@ -35,6 +35,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Calendar"), "visits:calendar", frozenset({COORDINATOR})),
     NavEntry(_("Clients"), "clients:list", frozenset({COORDINATOR})),
     NavEntry(_("Work pairs"), "pairwork:pairs", frozenset({COORDINATOR})),
+    NavEntry(_("Measurements due"), "wellbeing:due_measurements", frozenset({COORDINATOR})),
     NavEntry(_("Dashboard"), "wellbeing:dashboard", frozenset({MANAGER})),
     NavEntry(_("Administration"), "admin:index", frozenset({ADMINISTRATOR})),
 ]
@@ -44,6 +45,7 @@ SHORTCUTS: list[NavEntry] = [
     NavEntry(_("Clients"), "clients:list", frozenset({COORDINATOR}), _("Needs, wishes, familiar nurses and service circle.")),
     NavEntry(_("Calendar"), "visits:calendar", frozenset({COORDINATOR}), _("The team's week: schedule and move joint visits.")),
     NavEntry(_("Work pairs"), "pairwork:pairs", frozenset({COORDINATOR}), _("Form artist–nurse pairs and their shared agreements.")),
+    NavEntry(_("Measurements due"), "wellbeing:due_measurements", frozenset({COORDINATOR}), _("Clients whose baseline or follow-up outcome measure is due or overdue.")),
     NavEntry(_("Wellbeing dashboard"), "wellbeing:dashboard", frozenset({MANAGER}), _("Staff wellbeing, client outcomes and visits, per team and month.")),
     NavEntry(_("Administration"), "admin:index", frozenset({ADMINISTRATOR}), _("Everything the administrator manages.")),
     NavEntry(_("Users"), "admin:auth_user_changelist", frozenset({ADMINISTRATOR}), _("Accounts, roles and teams.")),

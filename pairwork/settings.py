@@ -6,11 +6,13 @@ start on a missing or weak SECRET_KEY.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from pairwork import embedded_postgres
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "csp",
     "pairwork",
     "clients",
     "visits",
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Last, so it sees the outcome of authentication and can lock out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,13 +127,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account+address pair after 5 failures for 30 minutes.
+# Sign-in protection (pairwork/sign_in_protection.py): 5 failures lock an account on one
+# address for 30 minutes; 10 from any addresses within 15 minutes lock it everywhere for 15.
+# The address is the client's as the trusted proxies saw it (pairwork/client_address.py).
+TRUSTED_PROXY_COUNT: int = env("TRUSTED_PROXY_COUNT")
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "pairwork.client_address.client_address"
+AXES_HANDLER = "pairwork.sign_in_protection.AccountAndAddressLockout"
+AXES_LOCKOUT_CALLABLE = "pairwork.sign_in_protection.lockout_response"
+LOGIN_FAILURES_PER_ACCOUNT = 10
+LOGIN_ACCOUNT_COOLOFF = dt.timedelta(minutes=15)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 5
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 3
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -161,8 +176,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Redis, cache and Celery -------------------------------------------------------------
 REDIS_URL: str = env("REDIS_URL")
+# Redis only speeds things up (pairwork/redis_outage.py): every call to it is
+# bounded by this timeout, and a cache that cannot answer is a miss.
+REDIS_TIMEOUT: float = env("REDIS_TIMEOUT")
+REDIS_CONNECTION_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL and not TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "pairwork.redis_outage.ResilientRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CONNECTION_OPTIONS,
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -178,7 +200,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: saving must never wait on the broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, **REDIS_CONNECTION_OPTIONS}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BEAT_SCHEDULE: dict = {}
 # Visit e-mails whose on-commit task never ran (e.g. Redis was down) go out late rather than never.
 CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
@@ -196,6 +219,11 @@ CELERY_BEAT_SCHEDULE["wellbeing-nightly-reconcile"] = {
 CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
     "task": "wellbeing.tasks.send_monthly_survey_reminders",
     "schedule": crontab(day_of_month="20", hour=9, minute=0),
+}
+# Client outcome measures that became due: each nurse is reminded once, on a weekday morning.
+CELERY_BEAT_SCHEDULE["wellbeing-outcome-measurement-reminder"] = {
+    "task": "wellbeing.tasks.send_outcome_measurement_reminders",
+    "schedule": crontab(day_of_week="mon-fri", hour=7, minute=30),
 }
 
 # --- E-mail ---------------------------------------------------------------------
@@ -237,6 +265,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE"), "user": env("API_USER_RATE")},
     "EXCEPTION_HANDLER": "pairwork.api_errors.exception_handler",
+    # Throttles key anonymous callers on the same address as the login lockout.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -268,6 +298,32 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# A strict Content-Security-Policy: scripts and styles only from our own static files (no
+# inline script, style or event handler anywhere, Swagger UI included), nothing framed,
+# forms posted only to us. data: images are Bootstrap's and Swagger UI's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# No page needs a camera, microphone, location or payment; refuse them to every frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+        "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

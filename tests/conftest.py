@@ -136,3 +136,56 @@ def note_content():
         "next_visit_suggestions": "Tuo haitari.",
         "free_text": "",
     }
+
+
+# --- Redis unreachable (issue 9): the accelerator gone, the app carrying on -------------------
+
+# Nothing listens here (the suite's own port range); a refused connection, as when Redis is down.
+CLOSED_REDIS_URL = "redis://127.0.0.1:8299/0"
+
+
+@pytest.fixture
+def redis_at(settings, monkeypatch):
+    """`redis_at(url)`: the cache and the Celery broker (tasks really sent, not run in-process) at `url`.
+
+    The outage pause is switched off, so every cache call and every enqueue
+    of the test really goes to `url` and meets the failure itself.
+    """
+    from pairwork import redis_outage
+    from pairwork.celery import app
+
+    saved = {"CELERY_BROKER_URL": app.conf.broker_url, "CELERY_TASK_ALWAYS_EAGER": app.conf.task_always_eager}
+    monkeypatch.setattr(redis_outage, "RETRY_AFTER_SECONDS", 0.0)
+
+    def forget_connections():
+        app._pool = None
+        app.amqp._producer_pool = None
+        redis_outage.outage.clear()
+
+    def use(url: str):
+        settings.CACHES = {"default": {
+            "BACKEND": "pairwork.redis_outage.ResilientRedisCache", "LOCATION": url,
+            "OPTIONS": settings.REDIS_CONNECTION_OPTIONS,
+        }}
+        app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
+        forget_connections()
+
+    yield use
+    app.conf.update(saved)
+    forget_connections()
+
+
+@pytest.fixture
+def redis_unreachable(redis_at):
+    """Redis refuses connections: REDIS_URL at a closed port, for the cache and the broker alike."""
+    redis_at(CLOSED_REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def no_redis_outage_carried_over():
+    """The outage pause is per process; one test's unreachable Redis must not pause the next test's."""
+    from pairwork.redis_outage import outage
+
+    outage.clear()
+    yield
+    outage.clear()

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import AccessLog
 from tests import factories as f
@@ -209,4 +210,32 @@ def test_a_series_without_an_end_is_refused_on_the_field(coordinator_client, pai
         **search_params(client_record, monday), "pair": pair.pk, "repeat": "on", "interval_weeks": 1, "ends": "until",
     })
     assert "until" in response.context["form"].errors
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_past_date_is_refused_on_the_date_field_not_with_a_500(coordinator_client, pair, client_record, method):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    params = {**search_params(client_record, yesterday), "pair": pair.pk}
+
+    response = getattr(coordinator_client, method)(reverse("visits:schedule"), params)
+
+    assert response.status_code == 200
+    assert "This date is in the past" in response.context["search"].errors["day"][0]
+    assert response.context["suggestions"] is None
+    assert "This date is in the past" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_past_time_today_is_refused_on_the_time_field(coordinator_client, pair, client_record, method):
+    if timezone.localtime().time() < dt.time(0, 1):
+        pytest.skip("in the first minute of the day no earlier time exists today")
+    params = {**search_params(client_record, timezone.localdate(), time="00:00"), "pair": pair.pk}
+
+    response = getattr(coordinator_client, method)(reverse("visits:schedule"), params)
+
+    assert response.status_code == 200
+    assert "This time is in the past" in response.context["search"].errors["start_time"][0]
+    assert response.context["suggestions"] is None
     assert not Visit.objects.exists()

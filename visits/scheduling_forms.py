@@ -47,10 +47,18 @@ class SlotForm(forms.Form):
         if not wall_time_exists(day, start_time):
             self.add_error("start_time", _("This time does not exist on that day: the clocks move forward."))
             return data
-        data["starts_at"] = local_datetime(day, start_time)
-        data["ends_at"] = data["starts_at"] + dt.timedelta(minutes=minutes)
-        if data["starts_at"] < timezone.now():
-            self.add_error("start_time", _("This time is in the past."))
+        starts_at = local_datetime(day, start_time)
+        # A moment in the past is an error on the field the user must change
+        # (the day when it is before today, else the time), and leaves no
+        # starts_at behind: nothing may be suggested or booked for it.
+        if day < timezone.localdate():
+            self.add_error("day", _("This date is in the past. Choose today or a later date."))
+            return data
+        if starts_at < timezone.now():
+            self.add_error("start_time", _("This time is in the past. Choose a later time."))
+            return data
+        data["starts_at"] = starts_at
+        data["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
         return data
 
 

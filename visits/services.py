@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clients.models import AccessLog, Client
+from pairwork.jobs import enqueue_on_commit
 from pairwork.models import Role, WorkPair
 from pairwork.pairs import may_manage
 from pairwork.roles import ADMINISTRATOR, role_of
@@ -153,9 +153,11 @@ def _notify_on_commit(event_ids: Iterable[int]) -> None:
 
     event_ids = list(event_ids)
     if event_ids:
-        # robust: if the broker is down the visit is still saved; the periodic
-        # reconcile (visits.tasks.resend_unsent_visit_notifications) sends it later.
-        transaction.on_commit(partial(send_visit_notifications.delay, event_ids), robust=True)
+        # If the broker is down the visit is still saved and the user sees it
+        # saved; the periodic reconcile sends the e-mail later.
+        enqueue_on_commit(
+            send_visit_notifications, event_ids=event_ids, later="the periodic resend (visits.tasks.resend_unsent_visit_notifications) will send the e-mail"
+        )
 
 
 @transaction.atomic

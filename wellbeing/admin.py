@@ -6,11 +6,10 @@ through views that write the access log.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import services
 from .models import Instrument, Item, Scale, SickLeaveCost
 
 FROZEN_INSTRUMENT_FIELDS = ("code", "version", "audience", "time_points")
@@ -35,7 +34,10 @@ class _FrozenWhenAnsweredInline(admin.TabularInline):
 
 class ScaleInline(_FrozenWhenAnsweredInline):
     model = Scale
-    fields = ("position", "code", "name_fi", "name_sv", "name_en", "rule", "max_missing")
+    fields = (
+        "position", "code", "name_fi", "name_sv", "name_en", "rule", "max_missing", "higher_is_better",
+        "minimal_important_change",
+    )
 
 
 class ItemInline(_FrozenWhenAnsweredInline):
@@ -52,31 +54,6 @@ class ItemInline(_FrozenWhenAnsweredInline):
             instrument_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Scale.objects.filter(instrument_id=instrument_id) if instrument_id else Scale.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-@transaction.atomic
-def copy_as_new_version(instrument: Instrument) -> Instrument:
-    """A new, unanswered version with the same scales and items; the old one is taken out of use."""
-    latest = Instrument.objects.filter(code=instrument.code).aggregate(latest=Max("version"))["latest"]
-    scales = list(instrument.scales.all())
-    items = list(instrument.items.all())
-    copy = Instrument.objects.get(pk=instrument.pk)
-    copy.pk = None
-    copy.version = latest + 1
-    copy.is_active = True
-    copy.save()
-    new_scales = {}
-    for scale in scales:
-        old_pk = scale.pk
-        scale.pk, scale.instrument = None, copy
-        scale.save()
-        new_scales[old_pk] = scale
-    for item in items:
-        item.pk, item.instrument = None, copy
-        item.scale = new_scales.get(item.scale_id)
-        item.save()
-    Instrument.objects.filter(code=instrument.code).exclude(pk=copy.pk).update(is_active=False)
-    return copy
 
 
 @admin.register(Instrument)
@@ -99,7 +76,7 @@ class InstrumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Make a new version to edit (the old one is taken out of use)"))
     def make_new_version(self, request, queryset):
-        copies = [copy_as_new_version(instrument) for instrument in queryset]
+        copies = [services.create_instrument_version(instrument=instrument) for instrument in queryset]
         self.message_user(
             request,
             ngettext("%(count)d new version created.", "%(count)d new versions created.", len(copies)) % {"count": len(copies)},

@@ -19,12 +19,15 @@ from visits.models import Visit, VisitParticipant, VisitStatus
 
 from . import aggregation, metrics
 from .models import SurveyResponse, TimePoint
+from .outcome_schedule import PAIRED_VISIT_STATUSES
 from .selectors import add_months, current_instrument, month_of, month_start
 from .services import submit_response
 
 PULSE_SHARE = 0.7
 MONTHLY_SHARE = 0.85
-FOLLOW_UP_AFTER = dt.timedelta(weeks=8)
+# Shares of clients whose baseline or follow-up the demo leaves for the nurse to record.
+BASELINE_LEFT_OPEN = 0.15
+FOLLOW_UP_LEFT_OPEN = 0.2
 HELSINKI_AFTERNOON = dt.time(14, 0)
 
 
@@ -39,8 +42,8 @@ def seed_survey_responses(*, rng: random.Random, monthly_months: int = 9) -> dic
     * the monthly survey from about 85% of nurses and artists for each of the last
       `monthly_months` full months (nine by default, so that the before/with
       pair work comparison has months on both sides of the demo pairs' start);
-    * a baseline at the first joint visit and a follow-up eight weeks later for
-      each client whose first joint visit is at least eight weeks ago.
+    * a baseline at the first joint visit and a follow-up the instrument's
+      interval later, with some left due or overdue (see `_seed_client_outcomes`).
     """
     now = timezone.now()
     staff = list(StaffProfile.objects.filter(role__in=(Role.NURSE, Role.ARTIST)).select_related("user").order_by("pk"))
@@ -180,15 +183,23 @@ def _client_answers(rng: random.Random, base: dict | None = None) -> dict[str, i
 
 
 def _seed_client_outcomes(rng: random.Random, now: dt.datetime) -> tuple[int, int]:
+    """Baselines at the first joint visit and follow-ups at the instrument's interval, with some left open.
+
+    So that the demo shows every state of the measurement schedule: most
+    clients whose first visit has passed have their baseline, and most of
+    those past the follow-up interval their follow-up; the rest are due or
+    overdue, and clients whose first visit is still ahead have the baseline due.
+    """
     instrument = current_instrument(metrics.CLIENT_OUTCOME)
     if instrument is None:
         return 0, 0
+    follow_up_after = dt.timedelta(weeks=instrument.follow_up_weeks)
     recorded = set(
         SurveyResponse.objects.filter(instrument__code=metrics.CLIENT_OUTCOME).values_list("client_id", "time_point")
     )
     first_visits = {}
     for visit in (
-        Visit.objects.exclude(status=VisitStatus.CANCELLED)
+        Visit.objects.filter(status__in=PAIRED_VISIT_STATUSES)
         .select_related("pair__nurse__user", "client__team")
         .order_by("client_id", "starts_at")
         .distinct("client_id")
@@ -197,9 +208,12 @@ def _seed_client_outcomes(rng: random.Random, now: dt.datetime) -> tuple[int, in
     baselines = follow_ups = 0
     for client_id in sorted(first_visits):
         visit = first_visits[client_id]
+        # Draw for every client, recorded or not, so a re-run makes the same choices.
         baseline_answers = _client_answers(rng)
         follow_up_answers = _client_answers(rng, base=baseline_answers)
-        if visit.starts_at > now - FOLLOW_UP_AFTER:
+        baseline_left_open = rng.random() < BASELINE_LEFT_OPEN
+        follow_up_left_open = rng.random() < FOLLOW_UP_LEFT_OPEN
+        if visit.starts_at > now or baseline_left_open:
             continue
         client: Client = visit.client
         common = {
@@ -210,8 +224,10 @@ def _seed_client_outcomes(rng: random.Random, now: dt.datetime) -> tuple[int, in
             submit_response(time_point=TimePoint.BASELINE, answers=baseline_answers,
                             submitted_at=visit.starts_at - dt.timedelta(minutes=10), **common)
             baselines += 1
+        if visit.starts_at > now - follow_up_after or follow_up_left_open:
+            continue
         if (client_id, TimePoint.FOLLOW_UP) not in recorded:
             submit_response(time_point=TimePoint.FOLLOW_UP, answers=follow_up_answers,
-                            submitted_at=visit.starts_at + FOLLOW_UP_AFTER, **common)
+                            submitted_at=visit.starts_at + follow_up_after, **common)
             follow_ups += 1
     return baselines, follow_ups

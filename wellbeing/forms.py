@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Instrument, TimePoint
+from .outcome_schedule import ACTION_NEEDED
 
 # Up to eleven answer options are shown as radio buttons; wider ranges
 # (sick-leave days 0–31) as a number field.
@@ -97,6 +98,18 @@ class ClientOutcomeForm(InstrumentAnswerForm):
         self.fields["series"].label_from_instance = lambda s: timezone.localtime(s.first_starts_at).strftime(
             "%d.%m.%Y %H:%M"
         ) + f" · {s.pair}"
+
+
+class DueMeasurementsFilterForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=None, label=_("Team"), required=False, empty_label=_("All my teams"))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["status"].choices = [("", _("Due and overdue"))] + [
+            (status.value, status.label.capitalize()) for status in ACTION_NEEDED
+        ]
 
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")

@@ -523,3 +523,24 @@ class MonthlySurveyReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} {self.period:%Y-%m}"
+
+
+class OutcomeMeasurementReminder(models.Model):
+    """The one reminder e-mail sent for a client's baseline or follow-up, so a re-run never sends it again."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client"))
+    time_point = models.CharField(_("time point"), max_length=12, choices=TimePoint.choices)
+    nurse = models.ForeignKey(
+        StaffProfile, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("reminded nurse")
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outcome measurement reminder")
+        verbose_name_plural = _("outcome measurement reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "time_point"], name="outcomemeasurementreminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.time_point}"

@@ -233,3 +233,45 @@ def set_sick_leave_cost(*, cost_per_day: Decimal, by) -> SickLeaveCost:
         raise ValidationError({"cost_per_day": [_("Enter a cost greater than zero.")]})
     return SickLeaveCost.objects.create(cost_per_day=cost_per_day, set_by=by)
 
+
+
+# --- Instrument versions ----------------------------------------------------------------------------
+#
+# A version with answers is frozen (the triggers of migration 0003 refuse any
+# change to its questions); a change is made in a new version, and only the
+# newest version of a code is in use.
+
+
+def _next_version(code: str) -> int:
+    # Locks the code's rows so that two concurrent new versions cannot take the same number.
+    versions = list(Instrument.objects.select_for_update().filter(code=code).values_list("version", flat=True))
+    return max(versions, default=0) + 1
+
+
+def _take_others_out_of_use(instrument: Instrument) -> None:
+    Instrument.objects.filter(code=instrument.code).exclude(pk=instrument.pk).update(is_active=False)
+
+
+@transaction.atomic
+def create_instrument_version(*, instrument: Instrument) -> Instrument:
+    """A new, unanswered version with the same scales and items, in use; the older versions are taken out of use."""
+    scales = list(instrument.scales.all())
+    items = list(instrument.items.all())
+    copy = Instrument.objects.get(pk=instrument.pk)
+    copy.pk = None
+    copy.version = _next_version(instrument.code)
+    copy.is_active = True
+    copy.created_at = timezone.now()
+    copy.save()
+    new_scales = {}
+    for scale in scales:
+        old_pk = scale.pk
+        scale.pk, scale.instrument = None, copy
+        scale.save()
+        new_scales[old_pk] = scale
+    for item in items:
+        item.pk, item.instrument = None, copy
+        item.scale = new_scales.get(item.scale_id)
+        item.save()
+    _take_others_out_of_use(copy)
+    return copy

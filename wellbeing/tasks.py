@@ -12,6 +12,8 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from pairwork.jobs import enqueue
+
 from . import aggregation, reminders
 
 logger = logging.getLogger(__name__)
@@ -56,19 +58,14 @@ def send_monthly_survey_reminders(self) -> int:
     return reminders.send_monthly_survey_reminders()
 
 
+@shared_task(bind=True, **RETRY)
+def send_outcome_measurement_reminders(self) -> int:
+    """E-mail each nurse once about the client baselines and follow-ups that have become due."""
+    return reminders.send_outcome_measurement_reminders()
+
+
 def _enqueue(task, **kwargs) -> bool:
-    try:
-        # retry=False: when the broker is unreachable, fail at once instead of
-        # holding up the request that saved the answer.
-        task.apply_async(kwargs=kwargs, retry=False)
-    except Exception:  # noqa: BLE001 - any broker or eager-run failure must not reach the user
-        logger.warning(
-            "wellbeing: could not run %s now; the nightly reconcile will bring the aggregates up to date",
-            task.name,
-            exc_info=True,
-        )
-        return False
-    return True
+    return enqueue(task, later="the nightly reconcile will bring the aggregates up to date", **kwargs)
 
 
 def enqueue_cell_refresh(*, team_id: int, period: dt.date, instrument_code: str) -> bool:

@@ -1,11 +1,10 @@
 """Answering pages for staff and nurses, and the managers' dashboard with its CSV export."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,16 +13,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clients.listing import log_client_listing
 from clients.models import AccessLog, Client
+from pairwork.csv_export import csv_response
 from pairwork.models import Role
 from pairwork.roles import role_of
-from pairwork.scoping import DENIED, get_client_or_404, log_access, profile_of, visit_access
+from pairwork.scoping import DENIED, get_client_or_404, log_access, own_teams, profile_of, visit_access
 from visits.models import Visit
 
-from . import metrics, selectors, services, tasks
+from . import metrics, outcome_schedule, selectors, services, tasks
 from .dashboard import build_dashboard, dashboard_scope, filters_for, suppressed_label
-from .forms import ClientOutcomeForm, DashboardFilterForm, InstrumentAnswerForm, MonthlySurveyForm, SickLeaveCostForm
+from .forms import ClientOutcomeForm, DashboardFilterForm, DueMeasurementsFilterForm, InstrumentAnswerForm, MonthlySurveyForm, SickLeaveCostForm
 from .models import TimePoint
+
+OUTCOME_TIME_POINTS = (TimePoint.BASELINE, TimePoint.FOLLOW_UP)
 
 
 def _next_or_home(request: HttpRequest) -> str:
@@ -119,11 +122,14 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
         raise Http404
     has_baseline = selectors.client_has_baseline(client)
     series = selectors.series_of(client)
+    # The button of a due measurement names its time point; otherwise the next one in order.
+    asked = request.GET.get("time_point")
+    time_point = asked if asked in OUTCOME_TIME_POINTS else TimePoint.FOLLOW_UP if has_baseline else TimePoint.BASELINE
     form = ClientOutcomeForm(
         request.POST or None,
         instrument=instrument,
         series=series,
-        initial={"time_point": TimePoint.FOLLOW_UP if has_baseline else TimePoint.BASELINE, "series": series.first()},
+        initial={"time_point": time_point, "series": series.first()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,6 +156,40 @@ def client_outcome(request: HttpRequest, client_id: int) -> HttpResponse:
         {"form": form, "instrument": instrument, "client": client, "history": history, "has_baseline": has_baseline,
          "next": _next_or_home(request)},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Coordinators: the team's due and overdue measurements --------------------------------------
+
+DUE_PER_PAGE = 25
+
+
+@login_required
+def due_measurements(request: HttpRequest) -> HttpResponse:
+    """The coordinator's list of their teams' clients whose baseline or follow-up is due or overdue.
+
+    Each client shown on the page is logged as a list read.
+    """
+    if role_of(request.user) != Role.COORDINATOR:
+        raise PermissionDenied
+    form = DueMeasurementsFilterForm(request.GET or None, teams=own_teams(request.user).order_by("name"))
+    clients = outcome_schedule.schedule_clients(request.user)
+    status = ""
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["team"]:
+            clients = clients.filter(team=form.cleaned_data["team"])
+        status = form.cleaned_data["status"]
+    pending = outcome_schedule.needing_action(outcome_schedule.with_paired_visits(clients))
+    if status:
+        pending = [s for s in pending if s.next_action.status == status]
+    page = Paginator(pending, DUE_PER_PAGE).get_page(request.GET.get("page"))
+    log_client_listing(user=request.user, client_ids=[s.client.pk for s in page], object_type="client")
+    filter_query = request.GET.copy()
+    filter_query.pop("page", None)
+    return render(
+        request,
+        "wellbeing/due_measurements.html",
+        {"form": form, "page": page, "filter_query": filter_query.urlencode(), "filtered": bool(filter_query)},
     )
 
 
@@ -203,15 +243,11 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     chosen = build_dashboard(filters).table(table)
     if chosen is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="wellbeing-{chosen.slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"'
+    return csv_response(
+        filename=f"wellbeing-{chosen.slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv",
+        header=chosen.csv_header(),
+        rows=chosen.csv_rows(),
     )
-    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(chosen.csv_header())
-    writer.writerows(chosen.csv_rows())
-    return response
 
 
 @login_required

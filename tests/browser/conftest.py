@@ -74,14 +74,31 @@ def browser(playwright, chromium_path):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) with an English UI; JavaScript errors are collected in page.errors."""
+    """A fresh browser context (no cookies) with an English UI; JavaScript errors are collected in page.errors.
+
+    Whatever the Content-Security-Policy refused is collected in page.csp_violations,
+    and a test whose pages broke the policy fails at teardown.
+    """
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(10_000)
     new_page = context.new_page()
     new_page.errors = []
     new_page.on("pageerror", lambda error: new_page.errors.append(str(error)))
+    watch_csp_violations(new_page)
     yield new_page
+    violations = list(new_page.csp_violations)
     context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
+
+
+def watch_csp_violations(page) -> None:
+    """Chromium reports each refusal on the console; keep them on the page."""
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text)
+        if "Content Security Policy" in message.text else None,
+    )
 
 
 @pytest.fixture

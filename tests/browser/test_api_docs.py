@@ -19,5 +19,6 @@ def test_a_signed_in_coordinator_sees_swagger_ui_render_the_api_operations(page,
     expect(page.locator(".opblock-summary-path[data-path='/api/v1/visits/{id}/reschedule/']")).to_have_count(1)
     assert page.locator(".opblock").count() > 20
     assert page.errors == []
+    assert page.csp_violations == []  # the strict policy holds on Swagger UI too
     # Served from our own static files and schema; never a CDN.
     assert [url for url in requested if not url.startswith(live_server.url)] == []

@@ -43,7 +43,7 @@ def test_each_role_signs_in_and_lands_on_its_own_home(request, page, screenshot,
     expect(page.get_by_role("heading", level=1)).to_have_text(JOURNEYS[persona])
     if persona in {"artist", "nurse"}:
         expect(page.get_by_role("heading", name="Upcoming")).to_be_visible()
-        expect(page.get_by_text("Helmi Esimerkki")).to_be_visible()
+        expect(page.get_by_role("link", name="Helmi Esimerkki")).to_be_visible()
     screenshot(f"home-{persona}")
     assert page.errors == []
 

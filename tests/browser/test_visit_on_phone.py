@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
+from tests.browser.conftest import watch_csp_violations
 from visits.models import Visit, VisitNote, VisitStatus
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ HEALTH = "Terveystieto: verenpainelääkitys aamuisin."
 @pytest.fixture
 def phone_as(browser, live_server, sign_in_as):
     """A phone-sized browser page signed in as the given staff member."""
-    contexts = []
+    contexts, pages = [], []
 
     def open_phone(profile):
         context = browser.new_context(
@@ -31,11 +32,16 @@ def phone_as(browser, live_server, sign_in_as):
         )
         sign_in_as(context, profile.user)
         contexts.append(context)
-        return context.new_page()
+        phone = context.new_page()
+        watch_csp_violations(phone)
+        pages.append(phone)
+        return phone
 
     yield open_phone
+    violations = [text for phone in pages for text in phone.csp_violations]
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
 
 
 @pytest.fixture

@@ -74,3 +74,4 @@ def test_manager_opens_the_dashboard_filters_by_team_and_downloads_csv(page, sig
     assert rows[0][:4] == ["Month", "Team", "Measure", "Respondents (n)"]
     assert len(rows) > 1 and {row[1] for row in rows[1:]} == {KALLIO}
     assert page.errors == []
+    assert page.csp_violations == []  # Chart.js draws under the strict policy

@@ -3,10 +3,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from wellbeing import metrics
-from wellbeing.admin import copy_as_new_version
 from wellbeing.models import Instrument, Item, TimePoint
 from wellbeing.selectors import current_instrument
-from wellbeing.services import submit_response
+from wellbeing.services import create_instrument_version, submit_response
 
 from .conftest import GOOD_PULSE
 
@@ -54,7 +53,7 @@ def test_postgres_refuses_to_change_an_answered_version(pulse_instrument, past_v
 
 
 def test_a_new_version_copies_the_questions_and_takes_the_old_one_out_of_use(pulse_instrument):
-    copy = copy_as_new_version(pulse_instrument)
+    copy = create_instrument_version(instrument=pulse_instrument)
     pulse_instrument.refresh_from_db()
     assert (copy.version, copy.is_active, pulse_instrument.is_active) == (2, True, False)
     assert sorted(copy.items.values_list("code", "scale__code")) == sorted(pulse_instrument.items.values_list("code", "scale__code"))
