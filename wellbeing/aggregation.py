@@ -6,7 +6,7 @@ cost grows with the database, not with the app.
 
 The aggregates follow the data in two steps. An answer's own transaction
 updates its per-person-month sums (`wellbeing_personmonth`, kept by triggers:
-migration 0006), so the large response and score tables are read once, when
+migration 0007), so the large response and score tables are read once, when
 written. Cells are then regrouped from those sums:
 
 * `refresh_cells` after one response: regroups only the cells that response
@@ -81,7 +81,7 @@ def _params(**extra) -> dict:
 #
 # wellbeing_personmonth holds, per (team or all teams, month, metric, respondent), the sum
 # and count of that person's scores; PostgreSQL keeps it equal to the source rows in the
-# writing transaction (migration 0006). Every staff cell is grouped from it, so neither a
+# writing transaction (migration 0007). Every staff cell is grouped from it, so neither a
 # refresh nor a rebuild reads the (large) response and score tables for staff metrics.
 
 PERSON_KEYS = ("team_id", "period", "metric", "respondent_id")

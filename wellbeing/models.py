@@ -290,7 +290,7 @@ class PersonMonth(models.Model):
     """One staff member's answers to one metric in one month, in one team (or all teams together).
 
     The sums every staff cell is grouped from. PostgreSQL keeps them equal to
-    the response and score rows: statement triggers (migration 0006) add and
+    the response and score rows: statement triggers (migration 0007) add and
     subtract each written or deleted row in the writing transaction itself,
     so an answer's sums are stored with the answer and a cell refresh only
     regroups a few rows. Nothing else writes here; `aggregation.repair_person_months`

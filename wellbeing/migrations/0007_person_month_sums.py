@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pairwork', '0003_api_tokens'),
-        ('wellbeing', '0005_outcome_analysis_fields'),
+        ('wellbeing', '0006_outcome_measurement_reminder'),
     ]
 
     operations = [
