@@ -7,3 +7,6 @@ class AccessConfig(AppConfig):
 
     name = "access"
     verbose_name = _("Access to client data")
+
+    def ready(self) -> None:
+        from . import storage  # noqa: F401  (registers the deployment check on the log's storage)

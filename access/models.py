@@ -35,10 +35,11 @@ class AccessLogQuerySet(models.QuerySet):
 class AccessLog(models.Model):
     """One read or change of client data, allowed or denied. Append-only.
 
-    A database trigger (clients migration 0002) refuses UPDATE and DELETE, and
-    the references to user and client carry no database constraint so that the
-    log outlives purged clients and removed accounts. Rows are written only by
-    access.log.
+    Database triggers refuse UPDATE, DELETE (clients migration 0002) and
+    TRUNCATE (access 0003), on the table and on each of its monthly partitions
+    (access 0004; see access.storage), and the references to user and client
+    carry no database constraint so that the log outlives purged clients and
+    removed accounts. Rows are written only by access.log.
     """
 
     Action = Action

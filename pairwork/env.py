@@ -71,6 +71,11 @@ VARIABLES: list[Var] = [
     Var("ALLOWED_HOSTS", _list, [], "Comma-separated host names the site answers to."),
     Var("CSRF_TRUSTED_ORIGINS", _list, [], "Comma-separated origins (https://host) trusted for form posts."),
     Var("DATABASE_URL", str, "", "postgres://user:pass@host:5432/name. Unset: an embedded PostgreSQL under .data/."),
+    Var(
+        "MIGRATION_DATABASE_URL", str, "",
+        "postgres:// URL of the tables' owner, used by `manage.py migrate` only. Unset: migrate uses DATABASE_URL.",
+        secret=True,
+    ),
     Var("REDIS_URL", str, "", "redis://host:6379/0 for Celery and the cache. Unset: tasks run in-process."),
     Var("REDIS_TIMEOUT", _seconds, 0.5, "Seconds a cache or broker call may wait on Redis before the request carries on without it."),
     Var("TIME_ZONE", str, "Europe/Helsinki", "Time zone used to show and enter times."),

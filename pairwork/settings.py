@@ -100,6 +100,11 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL everywhere -------------------------------------
 _database_url: str = env("DATABASE_URL")
+# Two roles in production: the app runs as a role that may only INSERT and SELECT on the
+# access log; `migrate` runs as the tables' owner (README, "Running in production").
+MIGRATION_COMMANDS = {"migrate"}
+if env("MIGRATION_DATABASE_URL") and len(sys.argv) > 1 and sys.argv[1] in MIGRATION_COMMANDS:
+    _database_url = env("MIGRATION_DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -218,6 +223,11 @@ from celery.schedules import crontab  # noqa: E402  (kept next to its use so mer
 CELERY_BEAT_SCHEDULE["wellbeing-nightly-reconcile"] = {
     "task": "wellbeing.tasks.reconcile_wellbeing",
     "schedule": crontab(hour=2, minute=30),
+}
+# The access log is partitioned by month: keep partitions three months ahead.
+CELERY_BEAT_SCHEDULE["clients-access-log-partitions"] = {
+    "task": "access.tasks.ensure_access_log_partitions",
+    "schedule": crontab(hour=3, minute=15),
 }
 CELERY_BEAT_SCHEDULE["wellbeing-monthly-survey-reminder"] = {
     "task": "wellbeing.tasks.send_monthly_survey_reminders",

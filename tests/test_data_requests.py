@@ -291,3 +291,29 @@ def test_a_client_brought_back_from_the_archive_is_not_purged(archived):
 
     assert purged == []
     assert Client.objects.filter(pk=archived["expired"].pk).exists()
+
+
+def test_purge_keeps_the_partitioned_log_in_every_month_it_spans(archived):
+    """The log is partitioned by month (clients migration 0004): the purge removes no row from any partition."""
+    from django.db import connection
+
+    expired = archived["expired"]
+    old = AccessLog.objects.create(
+        at=timezone.now() - dt.timedelta(days=420), client_id=expired.pk, username="aino",
+        object_type="client", object_id=str(expired.pk), action="view", grounds="visit participant", allowed=True,
+    )
+    before = list(AccessLog.objects.filter(client_id=expired.pk).order_by("pk").values_list("pk", flat=True))
+
+    def partitions_of(ids):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, tableoid::regclass::text FROM clients_accesslog WHERE id = ANY(%s)", [ids])
+            return dict(cursor.fetchall())
+
+    where = partitions_of(before)
+    assert len(set(where.values())) >= 2  # this month's partition and the one holding last year's row
+
+    run_purge()
+
+    after = list(AccessLog.objects.filter(client_id=expired.pk).order_by("pk").values_list("pk", flat=True))
+    assert set(before) < set(after) and old.pk in after
+    assert {pk: name for pk, name in partitions_of(after).items() if pk in where} == where

@@ -54,3 +54,33 @@ def test_passwords_are_hashed_with_argon2_first():
     from pairwork import settings as project_settings
 
     assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_the_readme_documents_every_variable_the_two_roles_and_the_proxy_setting():
+    from pairwork.env import VARIABLES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    production = readme[readme.index("## Running in production"):readme.index("## Configuration")]
+
+    assert [var.name for var in VARIABLES if f"| `{var.name}` |" not in readme] == []
+    for needed in ("TRUSTED_PROXY_COUNT=1", "MIGRATION_DATABASE_URL", "tyopari_owner", "tyopari_app",
+                   "docs/database-roles.sql", "check --deploy --database default --fail-level WARNING"):
+        assert needed in production, needed
+    assert (ROOT / "docs" / "database-roles.sql").exists()
+
+
+def test_migrate_alone_connects_as_the_owner_role():
+    script = "from django.conf import settings; print(settings.DATABASES['default']['USER'])"
+    owner_url = "postgres://tyopari_owner:secret@db.invalid:5432/tyopari"
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://tyopari_app:secret@db.invalid:5432/tyopari", "MIGRATION_DATABASE_URL": owner_url}
+
+    def user_for(command: str) -> str:
+        code = f"import sys; sys.argv = ['manage.py', {command!r}]; import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'pairwork.settings'); django.setup(); {script}"
+        environment = {k: v for k, v in os.environ.items() if k not in env}
+        environment.update(env)
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert user_for("migrate") == "tyopari_owner"
+    assert user_for("runserver") == "tyopari_app"

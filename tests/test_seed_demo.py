@@ -386,3 +386,21 @@ def test_the_same_inputs_give_the_same_clients_and_visit_plan(seeded):
 
     first = plan()
     assert first and first == plan()
+
+
+# --- outcome measurements ------------------------------------------------------------------
+
+
+def test_the_demo_has_outcome_measurements_due_overdue_and_done(seeded):
+    from wellbeing.outcome_schedule import DueStatus, measurement_schedules
+
+    states = Counter(
+        (measurement.time_point, measurement.status)
+        for schedule in measurement_schedules(Client.objects.all())
+        for measurement in schedule.measurements
+    )
+    for time_point in ("baseline", "follow_up"):
+        assert states[(time_point, DueStatus.DONE)] > 0, time_point
+        assert states[(time_point, DueStatus.DUE)] + states[(time_point, DueStatus.OVERDUE)] > 0, time_point
+    assert states[("baseline", DueStatus.OVERDUE)] > 0
+    assert states[("baseline", DueStatus.DUE)] > 0

@@ -200,3 +200,18 @@ def test_one_mailbox_gets_at_most_three_reset_mails_an_hour_whoever_asks(client,
     assert {answer.status_code for answer in answers} == {302}
     assert {answer["Location"] for answer in answers} == {reverse("password_reset_done")}
     assert len(mail.outbox) == 3
+
+
+def test_with_redis_unreachable_a_reset_mail_still_goes_out(client, settings, nurse):
+    """The counters live in the cache; a cache that cannot answer lets the request through with a warning."""
+    settings.CACHES = {"default": {
+        "BACKEND": "pairwork.redis_outage.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }}
+    nurse.user.email = "hanna@example.invalid"
+    nurse.user.save(update_fields=["email"])
+
+    response = ask_for_reset(client, "hanna@example.invalid")
+
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["hanna@example.invalid"]]

@@ -5,14 +5,34 @@ through views that write the access log.
 """
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .instrument_files import MAX_FILE_BYTES, instrument_file, parse_instrument_file
 from .models import Instrument, Item, Scale, SickLeaveCost
 
 FROZEN_INSTRUMENT_FIELDS = ("code", "version", "audience", "time_points")
+
+
+class InstrumentFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Instrument file (JSON)"),
+        help_text=_("A file exported from Työpari or written by the format in docs/instrument-files.md."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(_("The file is larger than %(limit)s bytes.") % {"limit": MAX_FILE_BYTES})
+        return upload
 
 
 def _is_answered(instrument: Instrument | None) -> bool:
@@ -62,7 +82,12 @@ class InstrumentAdmin(admin.ModelAdmin):
     list_filter = ("audience", "is_active")
     search_fields = ("code", "name_fi", "name_sv", "name_en")
     inlines = [ScaleInline, ItemInline]
-    actions = ["make_new_version"]
+    actions = ["make_new_version", "export_as_file"]
+    change_list_template = "admin/wellbeing/instrument/change_list.html"
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_from_file)
+        return [path("import/", import_view, name="wellbeing_instrument_import"), *super().get_urls()]
 
     @admin.display(boolean=True, description=_("answered"))
     def answered(self, obj: Instrument) -> bool:
@@ -82,6 +107,47 @@ class InstrumentAdmin(admin.ModelAdmin):
             ngettext("%(count)d new version created.", "%(count)d new versions created.", len(copies)) % {"count": len(copies)},
             messages.SUCCESS,
         )
+
+
+    @admin.action(description=_("Export as a file (JSON)"))
+    def export_as_file(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one instrument to export: a file holds one instrument version."), messages.ERROR)
+            return None
+        instrument = queryset.get()
+        response = HttpResponse(instrument_file(instrument), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{instrument.code}-v{instrument.version}.json"'
+        return response
+
+    def import_from_file(self, request):
+        """Upload an instrument file: a new version of its code (or version 1), with every error on its field."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InstrumentFileForm(request.POST or None, request.FILES or None)
+        file_errors = {}
+        if request.method == "POST" and form.is_valid():
+            try:
+                definition = parse_instrument_file(form.cleaned_data["file"].read())
+            except ValidationError as error:
+                file_errors = error.message_dict
+            else:
+                instrument = services.import_instrument(definition=definition)
+                self.message_user(
+                    request,
+                    _("Imported %(instrument)s. It is now the version in use; older versions keep their answers.")
+                    % {"instrument": instrument},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:wellbeing_instrument_change", instrument.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import an instrument from a file"),
+            "opts": self.model._meta,
+            "form": form,
+            "file_errors": sorted(file_errors.items()),
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/wellbeing/instrument/import.html", context, status=status)
 
 
 @admin.register(SickLeaveCost)

@@ -1,17 +1,22 @@
 """Wellbeing aggregates, computed in PostgreSQL.
 
-Every figure on the dashboard is a row written here by a GROUP BY over the
-source rows and an INSERT ... ON CONFLICT upsert; nothing loops over
-responses in Python, so the cost grows with the database, not with the app.
+Every figure on the dashboard is a row written here by a GROUP BY and an
+INSERT ... ON CONFLICT upsert; nothing loops over responses in Python, so the
+cost grows with the database, not with the app.
 
-Two entry points:
+The aggregates follow the data in two steps. An answer's own transaction
+updates its per-person-month sums (`wellbeing_personmonth`, kept by triggers:
+migration 0007), so the large response and score tables are read once, when
+written. Cells are then regrouped from those sums:
 
-* `refresh_cells` after one response: recomputes only the cells that response
-  can change (its month for every team and for all teams, its team's
+* `refresh_cells` after one response: regroups only the cells that response
+  can change (its month for its team and for all teams, its team's
   before/with pair work cells; for a client outcome, that instrument's
-  client-change cells);
+  client-change cells) from the few person-month rows behind them;
 * `rebuild_all` for the nightly reconcile and `manage.py rebuild_wellbeing`:
-  recomputes every cell, deletes cells whose source rows are gone.
+  regroups every cell, deletes cells whose source rows are gone; with
+  `from_source=True` it first re-derives the per-person-month sums from the
+  raw rows and repairs any that differ.
 
 Both are idempotent: a row is only written when its values differ, so a
 second run changes nothing. Concurrency is settled with PostgreSQL advisory
@@ -29,6 +34,7 @@ from django.db import connection, transaction
 
 from visits.models import VisitStatus
 
+from . import metrics
 from .models import Audience, Span, TimePoint
 
 # pg_advisory_xact_lock(namespace, key) pairs. The namespaces are arbitrary
@@ -43,6 +49,7 @@ PHASE_SPANS = (Span.BEFORE_PAIRS.value, Span.WITH_PAIRS.value)
 METRIC_KEYS = ("team_id", "span", "period", "metric")
 METRIC_VALUES = ("respondents", "responses", "total", "total_squares")
 VISIT_KEYS = ("team_id", "period")
+PAIR_WORK_SUFFIX = f".{metrics.PAIR_WORK_SUFFIX}"  # the migration's triggers spell it out too
 VISIT_VALUES = ("planned", "delivered", "no_shows", "declined", "cancelled", "with_familiar_nurse", "clients")
 
 
@@ -64,83 +71,71 @@ def _params(**extra) -> dict:
         "declined": VisitStatus.CLIENT_DECLINED.value,
         "cancelled": VisitStatus.CANCELLED.value,
         "cancelled_on_arrival": VisitStatus.CANCELLED_ON_ARRIVAL.value,
-        "pair_work_suffix": ".pair_work_share",
+        "pair_work_suffix": PAIR_WORK_SUFFIX,
         "change_suffix": ".change",
         **extra,
     }
 
 
-# --- Staff metrics: one pass over the raw rows into per-person sums --------------------------
+# --- Staff metrics: grouped from the per-person-month sums ----------------------------------
+#
+# wellbeing_personmonth holds, per (team or all teams, month, metric, respondent), the sum
+# and count of that person's scores; PostgreSQL keeps it equal to the source rows in the
+# writing transaction (migration 0007). Every staff cell is grouped from it, so neither a
+# refresh nor a rebuild reads the (large) response and score tables for staff metrics.
 
-def _build_person_table(cursor, where: str, params: dict) -> None:
-    """wellbeing_person: per (team, month, metric, respondent) the sum and count of values.
+PERSON_KEYS = ("team_id", "period", "metric", "respondent_id")
+PERSON_VALUES = ("value_sum", "answers", "monthly_sum", "monthly_answers")
+_PAIR_METRIC = "right({alias}.metric, length(%(pair_work_suffix)s)) = %(pair_work_suffix)s"
 
-    The only statement that reads the (large) response and score tables for
-    staff metrics; every staff cell is then grouped from this much smaller
-    table. Metrics are numbered in a tiny map first, so the big pass groups
-    by integers and PostgreSQL hash-joins the map instead of looping over it.
-    Scores are summed as float8, exact for the whole-number answers of the
-    shipped staff instruments. Monthly answers are also summed apart, for
-    the before/with pair work cells.
+
+def _person_sums_from_source() -> str:
+    """What wellbeing_personmonth must hold, grouped from the source rows (the triggers' definition)."""
+    return """
+        SELECT team_id, period, metric, respondent_id, sum(value) AS value_sum, count(*)::int AS answers,
+               coalesce(sum(value) FILTER (WHERE time_point = %(monthly)s), 0) AS monthly_sum,
+               count(*) FILTER (WHERE time_point = %(monthly)s)::int AS monthly_answers
+          FROM (SELECT r.team_id, r.period, i.code || '.' || s.code AS metric, r.respondent_id, r.time_point,
+                       rs.value::numeric AS value
+                  FROM wellbeing_responsescore rs
+                  JOIN wellbeing_surveyresponse r ON r.id = rs.response_id
+                  JOIN wellbeing_scale s ON s.id = rs.scale_id
+                  JOIN wellbeing_instrument i ON i.id = s.instrument_id
+                 WHERE i.audience = %(staff)s AND r.respondent_id IS NOT NULL
+                UNION ALL
+                SELECT r.team_id, r.period, i.code || %(pair_work_suffix)s, r.respondent_id, r.time_point, 0
+                  FROM wellbeing_surveyresponse r JOIN wellbeing_instrument i ON i.id = r.instrument_id
+                 WHERE i.audience = %(staff)s AND r.respondent_id IS NOT NULL AND r.time_point = %(monthly)s) c
+         GROUP BY GROUPING SETS ((team_id, period, metric, respondent_id), (period, metric, respondent_id))
     """
-    cursor.execute("DROP TABLE IF EXISTS pg_temp.wellbeing_metric_map")
-    cursor.execute(
-        """
-        CREATE TEMP TABLE wellbeing_metric_map ON COMMIT DROP AS
-        SELECT s.id AS scale_id, NULL::bigint AS instrument_id, i.code || '.' || s.code AS metric
-          FROM wellbeing_scale s JOIN wellbeing_instrument i ON i.id = s.instrument_id
-         WHERE i.audience = %(staff)s
-        UNION ALL
-        SELECT NULL, i.id, i.code || %(pair_work_suffix)s
-          FROM wellbeing_instrument i
-         WHERE i.audience = %(staff)s AND i.time_points @> to_jsonb(%(monthly)s::text)
-        """,
-        params,
-    )
-    cursor.execute(
-        """ALTER TABLE wellbeing_metric_map ADD COLUMN metric_no int;
-           UPDATE wellbeing_metric_map m SET metric_no = numbered.no
-             FROM (SELECT metric, dense_rank() OVER (ORDER BY metric)::int AS no FROM wellbeing_metric_map) numbered
-            WHERE numbered.metric = m.metric;
-           ANALYZE wellbeing_metric_map;"""
-    )
-    cursor.execute("DROP TABLE IF EXISTS pg_temp.wellbeing_person")
-    cursor.execute(
-        f"""
-        CREATE TEMP TABLE wellbeing_person ON COMMIT DROP AS
-        SELECT r.team_id, r.period, map.metric_no, r.respondent_id AS unit_id,
-               sum(rs.value) AS value_sum, count(*)::int AS answers,
-               coalesce(sum(rs.value) FILTER (WHERE r.time_point = %(monthly)s), 0) AS monthly_sum,
-               count(*) FILTER (WHERE r.time_point = %(monthly)s)::int AS monthly_answers
-          FROM wellbeing_responsescore rs
-          JOIN wellbeing_surveyresponse r ON r.id = rs.response_id
-          JOIN wellbeing_metric_map map ON map.scale_id = rs.scale_id
-         WHERE r.respondent_id IS NOT NULL {where}
-         GROUP BY r.team_id, r.period, map.metric_no, r.respondent_id
-        UNION ALL
-        -- Derived for every monthly staff instrument: did the respondent take part
-        -- in a delivered paired visit that month (1) or not (0)?
-        SELECT team_id, period, metric_no, unit_id, took_part, answers, took_part, answers
-          FROM (SELECT team_id, period, metric_no, unit_id, sum(took_part) AS took_part, count(*)::int AS answers
-          FROM (SELECT r.team_id, r.period, map.metric_no, r.respondent_id AS unit_id,
-                       CASE WHEN EXISTS (
-                           SELECT 1
-                             FROM visits_visitparticipant p
-                             JOIN visits_visit v ON v.id = p.visit_id
-                            WHERE p.staff_id = r.respondent_id
-                              AND v.status = %(completed)s
-                              AND v.starts_at >= (r.period::timestamp AT TIME ZONE %(tz)s)
-                              AND v.starts_at < ((r.period + interval '1 month')::timestamp AT TIME ZONE %(tz)s)
-                       ) THEN 1.0 ELSE 0.0 END::float8 AS took_part
-                  FROM wellbeing_surveyresponse r
-                  JOIN wellbeing_metric_map map ON map.instrument_id = r.instrument_id
-                 WHERE r.time_point = %(monthly)s AND r.respondent_id IS NOT NULL {where}) monthly
-         GROUP BY team_id, period, metric_no, unit_id) per_person
-        """,
-        params,
-    )
-    # Fresh statistics, so the grouping below is planned for the real row count.
-    cursor.execute("ANALYZE wellbeing_person")
+
+
+def _took_part(where: str = "") -> str:
+    """(staff, month) pairs with a delivered paired visit: the pair-work share's value, 1 or 0."""
+    return f"""
+        SELECT DISTINCT p.staff_id, date_trunc('month', v.starts_at AT TIME ZONE %(tz)s)::date AS period
+          FROM visits_visitparticipant p
+          JOIN visits_visit v ON v.id = p.visit_id
+         WHERE v.status = %(completed)s {where}
+    """
+
+
+def _person_rows(where: str, took_where: str = "") -> str:
+    """Person-month rows in `where`, the pair-work share's value filled in from the visits (one scan)."""
+    pair_metric = _PAIR_METRIC.format(alias="pm")
+    took = "(part.staff_id IS NOT NULL)::int"
+    return f"""
+        SELECT pm.team_id, pm.period, pm.metric, pm.respondent_id AS unit_id, pm.answers, pm.monthly_answers,
+               CASE WHEN pair.metric THEN {took} * pm.answers ELSE pm.value_sum END AS value_sum,
+               CASE WHEN pair.metric THEN {took} * pm.monthly_answers ELSE pm.monthly_sum END AS monthly_sum,
+               CASE WHEN pair.metric THEN {took} * 1000000000::bigint ELSE pm.nano END AS nano,
+               CASE WHEN pair.metric THEN {took} * 1000000000::bigint ELSE pm.nano_squares END AS nano_squares
+          FROM wellbeing_personmonth pm
+         CROSS JOIN LATERAL (SELECT {pair_metric} AS metric) pair
+          LEFT JOIN ({_took_part(took_where)}) part
+            ON pair.metric AND part.staff_id = pm.respondent_id AND part.period = pm.period
+         WHERE {where}
+    """
 
 
 # Each person's mean is kept in fixed point (nano-units, bigint) before it is
@@ -155,31 +150,13 @@ _CELL_STATISTICS = """
 """
 
 
-def _named(cells_sql: str) -> str:
+def _month_cells(where: str = "TRUE", took_where: str = "") -> str:
+    """Per team and for all teams together (team NULL), per month: n, Σ and Σ² of each respondent's mean."""
     return f"""
-        SELECT cells.team_id, cells.span, cells.period, names.metric,
-               cells.respondents, cells.responses, cells.total, cells.total_squares
-          FROM ({cells_sql}) cells
-          JOIN (SELECT DISTINCT metric_no, metric FROM wellbeing_metric_map) names USING (metric_no)
+        SELECT team_id, %(month)s::varchar AS span, period, metric, {_CELL_STATISTICS}
+          FROM ({_person_rows(where, took_where)}) person
+         GROUP BY team_id, period, metric
     """
-
-
-def _month_cells(where: str = "TRUE") -> str:
-    """Per team and for all teams together, per month: each respondent's mean, then n, Σ, Σ²."""
-    team_mean = "value_sum / answers"
-    return _named(f"""
-        SELECT team_id, %(month)s::varchar AS span, period, metric_no, {_CELL_STATISTICS}
-          FROM (SELECT team_id, period, metric_no, answers, {_PERSON_VALUE.format(mean=team_mean)}
-                  FROM wellbeing_person WHERE {where}) person
-         GROUP BY team_id, period, metric_no
-        UNION ALL
-        SELECT NULL, %(month)s::varchar, period, metric_no, {_CELL_STATISTICS}
-          FROM (SELECT period, metric_no, sum(answers) AS answers,
-                       {_PERSON_VALUE.format(mean="sum(value_sum) / sum(answers)")}
-                  FROM wellbeing_person WHERE {where}
-                 GROUP BY period, metric_no, unit_id) person
-         GROUP BY period, metric_no
-    """)
 
 
 def _first_pair_months(where: str = "") -> str:
@@ -193,19 +170,18 @@ def _first_pair_months(where: str = "") -> str:
 
 def _phase_cells(where: str = "TRUE") -> str:
     """Per team: monthly answers before the team's first pair month vs from it on."""
-    return _named(f"""
-        SELECT team_id, phase AS span, NULL::date AS period, metric_no, {_CELL_STATISTICS}
+    return f"""
+        SELECT team_id, phase AS span, NULL::date AS period, metric, {_CELL_STATISTICS}
           FROM (SELECT person.team_id,
                        CASE WHEN start.first_month IS NOT NULL AND person.period >= start.first_month
                             THEN %(with_pairs)s ELSE %(before_pairs)s END::varchar AS phase,
-                       metric_no, sum(monthly_answers) AS answers,
+                       metric, sum(monthly_answers) AS answers,
                        {_PERSON_VALUE.format(mean="sum(monthly_sum) / sum(monthly_answers)")}
-                  FROM wellbeing_person person
+                  FROM ({_person_rows(f"pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND {where}")}) person
                   LEFT JOIN ({_first_pair_months()}) start ON start.team_id = person.team_id
-                 WHERE person.monthly_answers > 0 AND {where}
                  GROUP BY 1, 2, 3, unit_id) person
-         GROUP BY team_id, phase, metric_no
-    """)
+         GROUP BY team_id, phase, metric
+    """
 
 
 def _client_change_cells(where: str) -> str:
@@ -283,27 +259,42 @@ def _key_match(keys: tuple[str, ...]) -> str:
     )
 
 
-def _replace(cursor, *, table: str, keys, values, fresh_sql: str, params: dict, scope: str = "TRUE") -> int:
-    """Make `table` equal to `fresh_sql` within `scope`; returns how many rows were written or deleted."""
+def _replace(
+    cursor, *, table: str, keys, values, fresh_sql: str, params: dict, scope: str = "TRUE",
+    prelude: str = "", fold: str | None = None,
+) -> int:
+    """Make `table` equal to `fresh_sql` within `scope`; returns how many rows were written or deleted.
+
+    One statement, so one snapshot: the upsert and the delete touch disjoint
+    rows (those in the fresh set, and those in scope but not in it), and the
+    journal rows deleted by `fold` (a condition on wellbeing_stalecell s) are
+    exactly those the fresh set was grouped after. `prelude` adds CTEs.
+    """
     columns = ", ".join(keys + values)
-    cursor.execute("DROP TABLE IF EXISTS pg_temp.wellbeing_fresh")
-    cursor.execute(f"CREATE TEMP TABLE wellbeing_fresh ON COMMIT DROP AS {fresh_sql}", params)
+    folded = f", folded AS (DELETE FROM wellbeing_stalecell s WHERE {fold} RETURNING 1)" if fold else ""
     cursor.execute(
         f"""
-        INSERT INTO {table} AS t ({columns})
-        SELECT {columns} FROM wellbeing_fresh
-        ON CONFLICT ({", ".join(keys)}) DO UPDATE
-           SET {", ".join(f"{value} = EXCLUDED.{value}" for value in values)}
-         WHERE ({", ".join(f"t.{value}" for value in values)})
-               IS DISTINCT FROM ({", ".join(f"EXCLUDED.{value}" for value in values)})
-        """
-    )
-    written = cursor.rowcount
-    cursor.execute(
-        f"DELETE FROM {table} t WHERE ({scope}) AND NOT EXISTS (SELECT 1 FROM wellbeing_fresh fresh WHERE {_key_match(keys)})",
+        WITH {prelude + "," if prelude else ""}
+        fresh AS MATERIALIZED ({fresh_sql}),
+        written AS (
+            INSERT INTO {table} AS t ({columns})
+            SELECT {columns} FROM fresh
+            ON CONFLICT ({", ".join(keys)}) DO UPDATE
+               SET {", ".join(f"{value} = EXCLUDED.{value}" for value in values)}
+             WHERE ({", ".join(f"t.{value}" for value in values)})
+                   IS DISTINCT FROM ({", ".join(f"EXCLUDED.{value}" for value in values)})
+            RETURNING 1
+        ),
+        removed AS (
+            DELETE FROM {table} t
+             WHERE ({scope}) AND NOT EXISTS (SELECT 1 FROM fresh WHERE {_key_match(keys)})
+            RETURNING 1
+        ){folded}
+        SELECT (SELECT count(*) FROM written) + (SELECT count(*) FROM removed)
+        """,
         params,
     )
-    return written + cursor.rowcount
+    return cursor.fetchone()[0]
 
 
 def _replace_team_starts(cursor, params: dict, team_id: int | None = None) -> int:
@@ -337,11 +328,42 @@ class RebuildResult:
     rows_changed: int
     metric_rows: int
     visit_rows: int
+    person_rows_repaired: int = 0
 
 
-def rebuild_all() -> RebuildResult | None:
-    """Recompute every aggregate from the source rows; None if another rebuild is running."""
+def _batch_settings(cursor) -> None:
+    # A batch job over many rows: let the sorts and hashes stay in memory.
+    cursor.execute("SET LOCAL work_mem = '128MB'")
+    # JIT compiling these statements costs more than it saves (seconds at a million rows).
+    cursor.execute("SET LOCAL jit = off")
+
+
+# The (team, month, metric) keys in the journal, and the cells they make stale.
+_STALE = "stale AS MATERIALIZED (SELECT DISTINCT team_id, period, metric FROM wellbeing_stalecell)"
+
+
+def _stale_or_pair(alias: str) -> str:
+    """Rows of `alias` behind a journalled cell, or of the pair-work share (it follows the visits, not the journal)."""
+    return f"""(
+        (({alias}.team_id, {alias}.period, {alias}.metric) IN (SELECT team_id, period, metric FROM stale))
+        OR ({alias}.team_id IS NULL AND ({alias}.period, {alias}.metric) IN (SELECT period, metric FROM stale))
+        OR {_PAIR_METRIC.format(alias=alias)}
+    )"""
+
+
+def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResult | None:
+    """Bring every aggregate up to date; None if another rebuild is running.
+
+    Regroups the month cells the journal names (changes whose refresh never
+    ran, e.g. while Redis was down) and, always, what follows the visits and
+    work pairs rather than the answers: the pair-work share, the before/with
+    pair work cells, client changes, visit cells. `full` regroups every cell
+    from the per-person-month sums; `from_source` first re-derives those sums
+    from the response and score rows and repairs any that differ (after a
+    bulk load that bypassed the triggers, say). Writes only what differs.
+    """
     params = _params()
+    full = full or from_source
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, 0)", [REBUILD_SINGLETON])
         if not cursor.fetchone()[0]:
@@ -349,19 +371,25 @@ def rebuild_all() -> RebuildResult | None:
         # Exclusive: waits for running cell refreshes and holds new ones back,
         # so none can overwrite this run's rows with an older view.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [WRITE_GATE])
-        # A batch job over many rows: let the sorts and hashes stay in memory.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
-        # JIT compiling these statements costs more than it saves (seconds at a million rows).
-        cursor.execute("SET LOCAL jit = off")
+        _batch_settings(cursor)
+        repaired = 0
+        if from_source:
+            repaired = _replace(
+                cursor, table="wellbeing_personmonth", keys=PERSON_KEYS, values=PERSON_VALUES,
+                fresh_sql=_person_sums_from_source(), params=params,
+            )
         changed = _replace_team_starts(cursor, params)
-        _build_person_table(cursor, "", params)
+        month_rows, month_scope = ("TRUE", "TRUE") if full else (_stale_or_pair("pm"), _stale_or_pair("t"))
         changed += _replace(
             cursor,
             table="wellbeing_metricaggregate",
             keys=METRIC_KEYS,
             values=METRIC_VALUES,
-            fresh_sql=f"{_month_cells()} UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}",
+            prelude=_STALE,
+            fresh_sql=f"{_month_cells(month_rows)} UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}",
             params=params,
+            scope=f"t.span <> %(month)s OR ({month_scope})",
+            fold="TRUE",  # every journal row this statement's snapshot sees
         )
         changed += _replace(
             cursor, table="wellbeing_visitaggregate", keys=VISIT_KEYS, values=VISIT_VALUES,
@@ -372,20 +400,37 @@ def rebuild_all() -> RebuildResult | None:
             "SELECT (SELECT count(*) FROM wellbeing_metricaggregate), (SELECT count(*) FROM wellbeing_visitaggregate)"
         )
         metric_rows, visit_rows = cursor.fetchone()
-    return RebuildResult(rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows)
+    return RebuildResult(
+        rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows, person_rows_repaired=repaired
+    )
 
 
 def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int:
-    """Recompute the cells one response of `instrument_code` in (team, month) can change."""
+    """Recompute the cells one response of `instrument_code` in (team, month) can change.
+
+    For a staff instrument: that month's cells of the team and of all teams,
+    and (for a monthly instrument) the team's before/with pair work cells,
+    each regrouped from the few person-month rows behind it.
+    """
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT audience FROM wellbeing_instrument WHERE code = %s LIMIT 1", [instrument_code])
+        cursor.execute(
+            """SELECT i.audience, i.time_points @> to_jsonb(%s::text),
+                      array(SELECT DISTINCT every.code || '.' || s.code
+                              FROM wellbeing_instrument every JOIN wellbeing_scale s ON s.instrument_id = every.id
+                             WHERE every.code = i.code)
+                 FROM wellbeing_instrument i WHERE i.code = %s ORDER BY i.version DESC LIMIT 1""",
+            [TimePoint.MONTHLY.value, instrument_code],
+        )
         row = cursor.fetchone()
         if row is None:  # the instrument vanished: nothing to do
             return 0
-        params = _params(team=team_id, period=period, code=instrument_code)
+        audience, monthly, metric_names = row
+        if monthly:
+            metric_names.append(instrument_code + PAIR_WORK_SUFFIX)
+        params = _params(team=team_id, period=period, code=instrument_code, metrics=metric_names)
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [WRITE_GATE])
-        if row[0] == Audience.CLIENT:
+        if audience == Audience.CLIENT:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [CLIENT_INSTRUMENT_LOCK])
             changed = _replace(
                 cursor,
@@ -401,26 +446,28 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, period.year * 100 + period.month])
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TEAM_LOCK, team_id])
             changed = _replace_team_starts(cursor, params, team_id)
-            _build_person_table(
-                cursor,
-                "AND r.instrument_id IN (SELECT id FROM wellbeing_instrument WHERE code = %(code)s)"
-                " AND (r.period = %(period)s OR (r.team_id = %(team)s AND r.time_point = %(monthly)s))",
-                params,
+            fresh = _month_cells(
+                "pm.period = %(period)s AND (pm.team_id = %(team)s OR pm.team_id IS NULL)"
+                " AND pm.metric = ANY (%(metrics)s)",
+                took_where=(
+                    "AND v.starts_at >= (%(period)s::timestamp AT TIME ZONE %(tz)s)"
+                    " AND v.starts_at < ((%(period)s + interval '1 month')::timestamp AT TIME ZONE %(tz)s)"
+                ),
             )
+            scope = (
+                "t.metric = ANY (%(metrics)s) AND t.span = %(month)s AND t.period = %(period)s"
+                " AND (t.team_id = %(team)s OR t.team_id IS NULL)"
+            )
+            if monthly:  # only monthly answers count before/with pair work
+                fresh += f" UNION ALL {_phase_cells('pm.team_id = %(team)s AND pm.metric = ANY (%(metrics)s)')}"
+                scope = (
+                    f"({scope}) OR (t.metric = ANY (%(metrics)s) AND t.team_id = %(team)s"
+                    " AND t.span IN (%(before_pairs)s, %(with_pairs)s))"
+                )
             changed += _replace(
-                cursor,
-                table="wellbeing_metricaggregate",
-                keys=METRIC_KEYS,
-                values=METRIC_VALUES,
-                fresh_sql=(
-                    f"{_month_cells('period = %(period)s')} UNION ALL {_phase_cells('person.team_id = %(team)s')}"
-                ),
-                params=params,
-                scope=(
-                    "split_part(t.metric, '.', 1) = %(code)s AND ("
-                    " (t.span = %(month)s AND t.period = %(period)s)"
-                    " OR (t.team_id = %(team)s AND t.span IN (%(before_pairs)s, %(with_pairs)s)))"
-                ),
+                cursor, table="wellbeing_metricaggregate", keys=METRIC_KEYS, values=METRIC_VALUES,
+                fresh_sql=fresh, params=params, scope=scope,
+                fold="s.team_id = %(team)s AND s.period = %(period)s AND s.metric = ANY (%(metrics)s)",
             )
         _touch_state(cursor, full=False)
     return changed

@@ -286,6 +286,94 @@ class ResponseScore(models.Model):
 # `manage.py rebuild_wellbeing` gives the same tables back.
 
 
+class PersonMonth(models.Model):
+    """One staff member's answers to one metric in one month, in one team (or all teams together).
+
+    The sums every staff cell is grouped from. PostgreSQL keeps them equal to
+    the response and score rows: statement triggers (migration 0007) add and
+    subtract each written or deleted row in the writing transaction itself,
+    so an answer's sums are stored with the answer and a cell refresh only
+    regroups a few rows. Nothing else writes here; `aggregation.repair_person_months`
+    re-derives the table from the source rows, should a bulk load have gone around it.
+
+    For a monthly instrument's pair-work share (metric `<code>.pair_work_share`)
+    only `answers` is kept: whether the person took part in a paired visit that
+    month is read from the visits when cells are grouped, as visits change apart from answers.
+    """
+
+    # Rows come and go with the answers (the triggers), whose own foreign keys
+    # keep people and teams real; deleting a person deletes their answers
+    # first, which removes these rows. No constraint of their own: checking a
+    # million derived rows again at commit would double the cost of a bulk load.
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty: all teams together."), db_index=False, db_constraint=False,  # the unique key starts with it
+    )
+    period = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=140)
+    respondent = models.ForeignKey(
+        StaffProfile, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("respondent"),
+        db_index=False, db_constraint=False,
+    )
+    # numeric: sums that are added to and subtracted from stay exact, whatever the order.
+    value_sum = models.DecimalField(_("sum of scores"), max_digits=30, decimal_places=15)
+    answers = models.IntegerField(_("answers"))
+    monthly_sum = models.DecimalField(_("sum of monthly scores"), max_digits=30, decimal_places=15)
+    monthly_answers = models.IntegerField(_("monthly answers"))
+    # The person's mean and squared mean in fixed point (nano-units): see aggregation.
+    nano = models.GeneratedField(
+        expression=models.Func(
+            models.F("value_sum"), models.Func(models.F("answers"), 0, function="nullif"),
+            template="(round(%(expressions)s * 1e9))::bigint", arg_joiner=" / ",
+        ),
+        output_field=models.BigIntegerField(), db_persist=True,
+    )
+    nano_squares = models.GeneratedField(
+        expression=models.Func(
+            models.F("value_sum"), models.Func(models.F("answers"), 0, function="nullif"),
+            template="(round((%(expressions)s) ^ 2 * 1e9))::bigint", arg_joiner=" / ",
+        ),
+        output_field=models.BigIntegerField(), db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("person-month sums")
+        verbose_name_plural = _("person-month sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "period", "metric", "respondent"], nulls_distinct=False, name="personmonth_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period:%Y-%m} {self.respondent_id}: {self.answers}"
+
+
+class StaleCell(models.Model):
+    """A journal of (team, month, metric) whose person-month sums changed since their cells were grouped.
+
+    Written by the same triggers as PersonMonth, in the answer's transaction;
+    a cell refresh or the nightly reconcile regroups the cells and deletes the
+    rows it saw, in one statement, so a change that commits meanwhile stays in
+    the journal for the next run. Insert-only (no unique key), so concurrent
+    answers never wait on each other here.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("team"), db_index=False, db_constraint=False
+    )
+    period = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=140)
+
+    class Meta:
+        verbose_name = _("cell to regroup")
+        verbose_name_plural = _("cells to regroup")
+        indexes = [models.Index(fields=["team", "period", "metric"], name="stalecell_key")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.period:%Y-%m} {self.metric}"
+
+
 class Span(models.TextChoices):
     """The stretch of time an aggregate row covers."""
 

@@ -1,4 +1,4 @@
-"""When a client's outcome measurements are due, and who sees that.
+"""When a client's outcome measurements are due, and who sees that (docs/outcome-measurements.md).
 
 A client's baseline is due before their first paired visit: it may still be
 recorded at that visit (that is what the nurse's button on the visit page is

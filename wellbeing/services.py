@@ -24,7 +24,7 @@ from pairwork.models import StaffProfile, Team
 from visits.models import Visit, VisitSeries, VisitStatus
 
 from . import metrics, tasks
-from .models import Answer, Audience, Instrument, ResponseScore, SickLeaveCost, SurveyResponse, TimePoint
+from .models import Answer, Audience, Instrument, Item, ResponseScore, Scale, SickLeaveCost, SurveyResponse, TimePoint
 from .scoring import score_response
 from .selectors import current_instrument, month_of, month_start
 
@@ -276,3 +276,25 @@ def create_instrument_version(*, instrument: Instrument) -> Instrument:
         item.save()
     _take_others_out_of_use(copy)
     return copy
+
+
+@transaction.atomic
+def import_instrument(*, definition: dict) -> Instrument:
+    """Create an instrument version from a definition read by `instrument_files.parse_instrument_file`.
+
+    A code that exists gets its next version, in use, and the older versions
+    are taken out of use (their answers and questions stay as they were); a
+    new code starts at version 1.
+    """
+    fields = definition["instrument"]
+    instrument = Instrument.objects.create(**fields, version=_next_version(fields["code"]), is_active=True)
+    scales = {
+        values["code"]: Scale.objects.create(instrument=instrument, position=position, **values)
+        for position, values in enumerate(definition["scales"])
+    }
+    Item.objects.bulk_create(
+        Item(instrument=instrument, position=position, **{**values, "scale": scales.get(values["scale"])})
+        for position, values in enumerate(definition["items"])
+    )
+    _take_others_out_of_use(instrument)
+    return instrument

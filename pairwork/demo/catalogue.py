@@ -271,11 +271,12 @@ class ClientMix:
     swedish: int
     without_consent: int = 0
     archived: int = 0
+    new: int = 0  # joined days ago; the first paired visit is still ahead
 
 
 CLIENT_MIX: tuple[ClientMix, ...] = (
-    ClientMix(KALLIO, count=20, swedish=2, without_consent=1),
-    ClientMix(ESPOO, count=16, swedish=4, without_consent=1, archived=1),
+    ClientMix(KALLIO, count=20, swedish=2, without_consent=1, new=2),
+    ClientMix(ESPOO, count=16, swedish=4, without_consent=1, archived=1, new=1),
     ClientMix(PORVOO, count=6, swedish=5),
 )
 

@@ -30,6 +30,9 @@ from .catalogue import (
 )
 from .world import DemoWorld
 
+# A new client joined the service this many days ago (see ClientMix.new).
+NEW_CLIENT_DAYS_AGO = 2
+
 # Clients are found again by this natural key.
 ClientKey = tuple[str, str, str]  # first name, last name, street address
 
@@ -47,6 +50,7 @@ class ClientSpec:
     language: str
     consent: bool = True
     archived: bool = False
+    new: bool = False
 
     @property
     def key(self) -> ClientKey:
@@ -85,6 +89,7 @@ def client_specs() -> list[ClientSpec]:
                     language=language,
                     consent=from_end > mix.without_consent,
                     archived=mix.without_consent < from_end <= mix.without_consent + mix.archived,
+                    new=mix.without_consent + mix.archived < from_end <= mix.without_consent + mix.archived + mix.new,
                 )
             )
     return specs
@@ -113,6 +118,8 @@ def _new_client(world: DemoWorld, rng: random.Random, spec: ClientSpec, number: 
     if not spec.consent:
         needs_and_wishes = f"{needs_and_wishes}\n{NO_CONSENT_NOTE}"
     created_days_ago = rng.randint(120, 700)
+    if spec.new:
+        created_days_ago = NEW_CLIENT_DAYS_AGO
     return Client(
         team=team,
         first_name=spec.first_name,
@@ -129,7 +136,7 @@ def _new_client(world: DemoWorld, rng: random.Random, spec: ClientSpec, number: 
         health_notes=rng.choice(HEALTH_NOTES),
         consent_given=spec.consent,
         # Consent came before the first paired visit (at most twelve weeks back).
-        consent_date=world.today - dt.timedelta(days=rng.randint(90, created_days_ago)) if spec.consent else None,
+        consent_date=world.today - dt.timedelta(days=rng.randint(min(90, created_days_ago), created_days_ago)) if spec.consent else None,
         consent_recorded_by=world.coordinator_of(team) if spec.consent else None,
         archived_at=world.now - dt.timedelta(days=21) if spec.archived else None,
         created_at=world.now - dt.timedelta(days=created_days_ago),

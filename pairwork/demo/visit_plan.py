@@ -20,6 +20,9 @@ from pairwork.models import WeeklyAvailability, WorkPair
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PAST_WEEKS = 12
 FUTURE_WEEKS = 4
+# A client new to the service has the first paired visit about a week after joining,
+# so the demo has clients whose baseline measurement is still ahead.
+FIRST_VISIT_AFTER_JOINING = dt.timedelta(days=7)
 SLOT_STARTS = (dt.time(9), dt.time(10, 30), dt.time(12, 30), dt.time(14), dt.time(15))
 DURATIONS = (45, 60, 60, 60, 75, 90)
 # The share of visits made by a pair whose nurse the client already knows.
@@ -150,10 +153,13 @@ class VisitPlanner:
             return min(self.last_day, client.archived_at.astimezone(HELSINKI).date() - dt.timedelta(days=1))
         return self.last_day
 
+    def _client_first_day(self, client: Client) -> dt.date:
+        return max(self.first_day, client.created_at.astimezone(HELSINKI).date() + FIRST_VISIT_AFTER_JOINING)
+
     def _can_visit(self, client: Client, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
         day = starts_at.astimezone(HELSINKI).date()
         return (
-            self.first_day <= day <= self._client_last_day(client)
+            self._client_first_day(client) <= day <= self._client_last_day(client)
             and pair.is_active_on(day)
             and self.hours.pair_covers(pair, starts_at, ends_at)
             and self.calendar.is_free(client, pair, starts_at, ends_at)
@@ -182,7 +188,9 @@ class VisitPlanner:
 
     def _series_clients(self, pair: WorkPair, taken: Mapping[int, dt.date]) -> list[Client]:
         candidates = [
-            c for c in self.clients if c.team_id == pair.team_id and c.archived_at is None and c.pk not in taken
+            c for c in self.clients
+            if c.team_id == pair.team_id and c.archived_at is None and c.pk not in taken
+            and self._client_first_day(c) == self.first_day  # a weekly series runs from the start of the plan
         ]
         # The pair's nurse as the client's primary nurse first: that is continuity.
         return sorted(candidates, key=lambda c: self.primary_nurse.get(c.pk) != pair.nurse_id)

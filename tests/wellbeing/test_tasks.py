@@ -68,7 +68,10 @@ def test_an_unreachable_broker_is_logged_and_swallowed(caplog):
 def test_beat_runs_the_nightly_reconcile_and_the_monthly_reminder():
     app.loader.import_default_modules()  # what a worker does at start: every app's tasks module
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"wellbeing.tasks.reconcile_wellbeing", "wellbeing.tasks.send_monthly_survey_reminders"} <= scheduled
+    assert {
+        "wellbeing.tasks.reconcile_wellbeing", "wellbeing.tasks.send_monthly_survey_reminders",
+        "wellbeing.tasks.send_outcome_measurement_reminders",
+    } <= scheduled
     assert scheduled <= set(app.tasks)
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0002_vocabulary_as_choices'),
+        ('access', '0004_access_log_partitioned_by_month'),
     ]
 
     operations = [
