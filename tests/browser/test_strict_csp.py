@@ -13,7 +13,7 @@ def test_the_admin_works_under_the_policy(page, sign_in_as, admin_user, client_r
 
     for url in (
         reverse("admin:index"),
-        reverse("admin:clients_accesslog_changelist"),
+        reverse("admin:access_accesslog_changelist"),
         reverse("admin:clients_client_changelist"),
         reverse("admin:clients_client_change", args=[client_record.pk]),
     ):
