@@ -16,6 +16,7 @@ class Grounds(models.TextChoices):
     VISIT_PARTICIPANT = "visit participant", _("takes part in the client's visits")
     NO_RELATIONSHIP = "no relationship", _("no relationship to the client")
     NOT_A_PARTICIPANT = "not a visit participant", _("does not take part in the visit")
+    NOT_THE_AUTHOR = "not the note's author", _("not the author of the note")
     NOT_AN_ADMINISTRATOR = "not an administrator", _("not an administrator")
     RETENTION_PERIOD_ENDED = "retention period ended", _("retention period ended")
 

@@ -15,12 +15,10 @@ VISIT_FIELDS = (
     "first_name", "last_name", "street_address", "postal_code", "area", "language",
     "needs_and_wishes", "preferred_art_forms", "safety_notes",
 )
-# A nurse also cares for the client's health and calls them.
-CARE_FIELDS = VISIT_FIELDS + ("birth_year", "phone", "health_notes")
+# A nurse also cares for the client's health, calls them, and knows whether they consented.
+CARE_FIELDS = VISIT_FIELDS + ("birth_year", "phone", "health_notes", "consent_given", "consent_date")
 # The coordinator keeps the whole record.
-RECORD_FIELDS = CARE_FIELDS + (
-    "team", "consent_given", "consent_date", "consent_recorded_by", "archived_at", "created_at", "updated_at",
-)
+RECORD_FIELDS = CARE_FIELDS + ("team", "consent_recorded_by", "archived_at", "created_at", "updated_at")
 # Health data: never shown to artists.
 HEALTH_FIELDS = ("health_notes",)
 

@@ -217,6 +217,11 @@ class Policy:
         """
         return _granted(self.takes_part(visit), Grounds.VISIT_PARTICIPANT, Access(False, Grounds.NOT_A_PARTICIPANT))
 
+    def note_author_access(self, note) -> Access:
+        """Editing a visit note: only its author (the partner reads it, never rewrites it)."""
+        is_author = self.profile is not None and note.participant.staff_id == self.profile.pk
+        return _granted(is_author, Grounds.VISIT_PARTICIPANT, Access(False, Grounds.NOT_THE_AUTHOR))
+
     def visit_manager_access(self, visit) -> Access:
         """Rescheduling or cancelling a visit: managing its pair's team."""
         return self.manager_access(visit.pair.team_id)

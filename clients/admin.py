@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from access.admin import ClientDataAdmin
+from access.choices import Channel, ObjectType
+
+from . import records
 from .models import CareRelationship, Client, ServiceCircleEntry
 from .privacy_admin import ClientDataRequestsMixin
 
@@ -17,15 +21,18 @@ class ServiceCircleInline(admin.StackedInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ClientDataRequestsMixin, admin.ModelAdmin):
-    """Client records, with the data-export action; reads and changes are access-logged."""
+class ClientAdmin(ClientDataRequestsMixin, ClientDataAdmin, admin.ModelAdmin):
+    """Client records, with the data-export action; every page logged, every save through clients.records."""
+
+    log_object_type = ObjectType.CLIENT
 
     list_display = ["id", "first_name", "last_name", "team", "area", "language", "consent_given", "archived_at"]
     list_filter = ["team", "language", "consent_given", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["first_name", "last_name", "=id"]
     list_select_related = ["team"]
     inlines = [CareRelationshipInline, ServiceCircleInline]
-    readonly_fields = ["created_at", "updated_at"]
+    # Who recorded the consent is the service's to set, from the consent itself.
+    readonly_fields = ["consent_recorded_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "birth_year", "team", "language"]}),
         (_("Contact"), {"fields": ["street_address", "postal_code", "area", "phone"]}),
@@ -37,3 +44,14 @@ class ClientAdmin(ClientDataRequestsMixin, admin.ModelAdmin):
         ),
     ]
 
+    def client_id_of(self, client: Client) -> int:
+        return client.pk
+
+    def save_model(self, request, obj, form, change):
+        """Through the same services as the coordinator's pages: consent rules, validation and the log row."""
+        data = {name: form.cleaned_data[name] for name in records.CLIENT_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = records.update_client(client=Client.objects.get(pk=obj.pk), data=data, by=request.user, channel=Channel.ADMIN)
+        else:
+            saved = records.create_client(data=data, by=request.user, channel=Channel.ADMIN)
+        obj.pk = saved.pk

@@ -1,8 +1,8 @@
 """Data requests and the access log in the Django admin, where administrators answer them.
 
 `ClientDataRequestsMixin` goes in front of the client ModelAdmin: it adds the
-JSON export (an action and a button on the change page) and logs the
-administrator's reads and changes of a client like any other access.
+JSON export (an action and a button on the change page) and logs deletions;
+reads are logged by access.admin.ClientDataAdmin, changes by clients.records.
 """
 from __future__ import annotations
 
@@ -14,19 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from access.choices import Channel, Grounds, ObjectType
 from access.log import log_access
 from access.models import AccessLog
-from access.policy import DENIED, Access, policy
+from access.policy import Access
 
 from .data_requests import export_client_data, export_filename
 from .models import Client
-
-
-def _log_admin_access(request, client_id, action: str) -> None:
-    client = Client.objects.filter(pk=client_id).first()
-    access = policy(request.user).client_access(client) if client is not None else DENIED
-    log_access(
-        user=request.user, client_id=client_id, object_type=ObjectType.CLIENT, object_id=client_id,
-        action=action, access=access, channel=Channel.ADMIN,
-    )
 
 
 class ClientDataRequestsMixin:
@@ -47,15 +38,6 @@ class ClientDataRequestsMixin:
         response = HttpResponse(document, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{export_filename(client)}"'
         response["Cache-Control"] = "no-store"
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if object_id and str(object_id).isdigit():
-            if request.method == "GET" and response.status_code == 200:
-                _log_admin_access(request, int(object_id), AccessLog.Action.VIEW)
-            elif request.method == "POST" and response.status_code == 302:
-                _log_admin_access(request, int(object_id), AccessLog.Action.UPDATE)
         return response
 
     def delete_model(self, request, obj):

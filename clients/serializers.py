@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access.fields import VISIT_FIELDS
 from access.models import AccessLog
 from access.policy import policy
 from pairwork.models import Team
@@ -19,8 +20,8 @@ CARE_RECORD_FIELDS = ("birth_year", "phone", "health_notes", "consent_given", "c
 
 
 class ClientSerializer(serializers.ModelSerializer):
-    """A client record. Artists receive the visit subset, without birth year, phone,
-    health notes or consent; the schema therefore marks those fields optional."""
+    """A client record, with the fields of the caller's role (docs/rules.md, least data): artists
+    receive what a visit needs; the schema therefore marks the other fields optional."""
 
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
     is_active = serializers.BooleanField(read_only=True, help_text=_("False once the client is archived."))
@@ -41,10 +42,13 @@ class ClientSerializer(serializers.ModelSerializer):
             return fields  # the schema documents every field any role may receive
         request = self.context.get("request")
         user = request.user if request is not None else None
-        if not policy(user).sees_health_data:
-            for name in CARE_RECORD_FIELDS:
-                fields.pop(name)
-        fields["team"].queryset = policy(user).managed_teams()
+        rules = policy(user)
+        # The role's fields (access.fields), the id, and whether the record is active to those who see its status.
+        shown = rules.client_fields | {"id"} | ({"is_active"} if "archived_at" in rules.client_fields else set())
+        for name in set(fields) - shown:
+            fields.pop(name)
+        if "team" in fields:
+            fields["team"].queryset = rules.managed_teams()
         return fields
 
 
@@ -80,3 +84,16 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
         model = AccessLog
         fields = ["id", "at", "username", "object_type", "object_id", "action", "grounds", "allowed", "channel"]
         read_only_fields = fields
+
+
+def least_data_in_schema(result, generator, request, public):
+    """drf-spectacular hook: in the client component only what every reading role receives is required.
+
+    Read-only fields are required by default, but an artist's payload holds
+    only the visit fields (access.fields), so the schema must not promise more.
+    """
+    always = {"id", *VISIT_FIELDS}
+    component = result.get("components", {}).get("schemas", {}).get("Client")
+    if component and "required" in component:
+        component["required"] = [name for name in component["required"] if name in always]
+    return result

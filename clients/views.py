@@ -104,8 +104,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_health_notes": policy(request.user).sees_health_data,
         "familiar_nurses": client.care_relationships.select_related("nurse__user"),
         "service_circle": client.service_circle.all(),
-        "upcoming": with_page_urls(visits.active().filter(ends_at__gte=now).order_by("starts_at")[:20], may_manage=True),
-        "recent": with_page_urls(visits.filter(starts_at__lt=now).order_by("-starts_at")[:10], may_manage=True),
+        "upcoming": with_page_urls(visits.active().filter(ends_at__gte=now).order_by("starts_at")[:20]),
+        "recent": with_page_urls(visits.filter(starts_at__lt=now).order_by("-starts_at")[:10]),
         "may_schedule": client.consent_given and client.is_active,
         "art_form_labels": [ArtForm(code).label for code in client.preferred_art_forms if code in ArtForm.values],
     })

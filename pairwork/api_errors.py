@@ -93,7 +93,10 @@ VALIDATION_ERROR = OpenApiResponse(
 _ERRORS_OBJECT = {"type": "object", "additionalProperties": {}}
 
 LIST_VALIDATION_ERROR = OpenApiResponse(
-    response={"oneOf": [_ERRORS_OBJECT, {"type": "array", "items": _ERRORS_OBJECT}]},
+    # An entry that is not an object at all (e.g. null) gets its messages as a plain list, as DRF answers.
+    response={"oneOf": [_ERRORS_OBJECT, {"type": "array", "items": {
+        "oneOf": [_ERRORS_OBJECT, {"type": "array", "items": {"type": "string"}}],
+    }}]},
     description=_("Bad input in a list body: one object of field errors per entry sent, in order "
                   "(empty for a valid entry); or one object when the body is not a list."),
     examples=[OpenApiExample("Entry error", value=[{}, {"email": ["Enter a valid e-mail address."]}])],

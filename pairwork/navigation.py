@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -72,14 +72,6 @@ class NavLink:
         return bool(self.aria_current)
 
 
-def optional_reverse(url_name: str, *args) -> str | None:
-    """The URL of `url_name`, or None while no page of that name exists."""
-    try:
-        return reverse(url_name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _aria_current(url: str, path: str) -> str:
     if path == url:
         return "page"
@@ -90,14 +82,13 @@ def _aria_current(url: str, path: str) -> str:
 
 
 def links_for(role: str | None, path: str, entries: list[NavEntry] | None = None) -> list[NavLink]:
-    """The entries `role` may see whose pages exist, in declaration order."""
+    """The entries `role` may see, in declaration order. A mistyped URL name fails loudly (NoReverseMatch)."""
     if role is None:
         return []
     links = []
     for entry in NAVIGATION if entries is None else entries:
         if role not in entry.roles:
             continue
-        url = optional_reverse(entry.url_name)
-        if url is not None:
-            links.append(NavLink(entry.label, url, _aria_current(url, path), entry.description))
+        url = reverse(entry.url_name)
+        links.append(NavLink(entry.label, url, _aria_current(url, path), entry.description))
     return links

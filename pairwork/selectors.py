@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from access.choices import ObjectType
+from access.log import log_listing
 from access.policy import policy
 from visits.models import INACTIVE_STATUSES, Visit
 from wellbeing.selectors import pending_surveys
@@ -44,6 +46,8 @@ def staff_home(*, user) -> dict:
     mine = Visit.objects.for_staff(user.staff_profile).active().upcoming().with_people()
     today = list(mine.filter(starts_at__lt=end_of_today))
     upcoming = list(mine.filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
+    # The cards name each visit's client: a list read of each one shown.
+    log_listing(user=user, client_ids=[visit.client_id for visit in today + upcoming], object_type=ObjectType.VISIT)
     return {
         "today_visits": today,
         "upcoming_visits": upcoming,

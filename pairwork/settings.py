@@ -293,6 +293,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Separate request and response components, so read-only fields are not asked for in requests.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each role receives its own fields of a client (access.fields): the schema requires only the shared ones.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clients.serializers.least_data_in_schema",
+    ],
     "ENUM_NAME_OVERRIDES": {"ArtFormEnum": "pairwork.choices.ArtForm", "LanguageEnum": "pairwork.choices.Language"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

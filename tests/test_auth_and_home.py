@@ -8,7 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from pairwork.navigation import NavEntry, links_for
@@ -232,11 +232,10 @@ def test_the_current_page_is_marked_in_the_menu(client, nurse):
     assert f'<a class="nav-link active" href="/" aria-current="page">Home</a>' in page
 
 
-def test_menu_entries_follow_the_role_and_skip_pages_that_do_not_exist_yet():
+def test_menu_entries_follow_the_role():
     entries = [
         NavEntry("Home", "home", frozenset({"coordinator", "nurse"})),
         NavEntry("Admin", "admin:index", frozenset({"coordinator"})),
-        NavEntry("Not built yet", "visits:no_such_page", frozenset({"coordinator"})),
     ]
 
     coordinator_links = links_for("coordinator", "/admin/", entries)
@@ -248,6 +247,13 @@ def test_menu_entries_follow_the_role_and_skip_pages_that_do_not_exist_yet():
     ]
     assert [link.label for link in nurse_links] == ["Home"]
     assert links_for(None, "/", entries) == []
+
+
+def test_a_menu_entry_with_a_mistyped_url_name_fails_loudly():
+    entries = [NavEntry("Typo", "visits:no_such_page", frozenset({"coordinator"}))]
+
+    with pytest.raises(NoReverseMatch):
+        links_for("coordinator", "/", entries)
 
 
 # --- Home pages -------------------------------------------------------------------------------------

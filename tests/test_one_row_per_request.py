@@ -4,11 +4,15 @@ A form shown again after a failed POST is a read and leaves its "viewed"
 row; a POST that saves leaves only the service's row; a list names every
 client it shows once.
 """
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from access.models import AccessLog
 from tests import factories as f
 from tests.conftest import login
+from tests.factories import make_visit
 
 
 def rows(**filters):
@@ -52,3 +56,12 @@ def test_an_admin_page_is_logged_on_the_admin_channel(client, admin_user, client
     client.get(reverse("admin:clients_client_change", args=[client_record.pk]))
 
     assert rows(channel="admin") == [(client_record.pk, "client", "view", True)]
+
+
+def test_the_home_page_of_a_pair_member_is_a_list_read_of_the_clients_it_names(client, nurse, pair, client_record):
+    make_visit(pair=pair, client=client_record, starts_at=timezone.now() + dt.timedelta(hours=2))
+    login(client, nurse)
+
+    client.get(reverse("home"))
+
+    assert rows() == [(client_record.pk, "visit", "list", True)]

@@ -1,30 +1,37 @@
+"""Visits, series and notes in the admin: read-only, every page logged.
+
+Scheduling, moving and cancelling go through visits.services (the
+coordinator's pages); a note is its author's own account, edited only by
+them through visits.notes, which keeps a version of every save. Writing
+here would bypass the history, the notifications and the access log.
+"""
 from django.contrib import admin
+
+from access.admin import ClientDataAdmin, ReadOnlyAdmin
+from access.choices import ObjectType
 
 from .models import Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
 
 
-class VisitParticipantInline(admin.TabularInline):
+class VisitParticipantInline(ReadOnlyAdmin, admin.TabularInline):
     model = VisitParticipant
     extra = 0
     fields = ["staff", "role"]
-    autocomplete_fields = ["staff"]
 
 
-class VisitEventInline(admin.TabularInline):
+class VisitEventInline(ReadOnlyAdmin, admin.TabularInline):
     model = VisitEvent
     extra = 0
-    readonly_fields = ["kind", "previous_starts_at", "starts_at", "status", "reason", "by", "at"]
-    fields = readonly_fields
-    can_delete = False
+    fields = ["kind", "previous_starts_at", "starts_at", "status", "reason", "by", "at"]
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    log_object_type = ObjectType.VISIT
     list_display = ["starts_at", "ends_at", "pair", "status", "series"]
     list_filter = ["status", "pair__team"]
     search_fields = ["=id", "pair__artist__user__last_name", "pair__nurse__user__last_name"]
     date_hierarchy = "starts_at"
-    raw_id_fields = ["client", "pair", "series"]
     inlines = [VisitParticipantInline, VisitEventInline]
 
     def get_queryset(self, request):
@@ -32,21 +39,25 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitSeries)
-class VisitSeriesAdmin(admin.ModelAdmin):
+class VisitSeriesAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    log_object_type = ObjectType.VISIT_SERIES
     list_display = ["__str__", "pair", "first_starts_at", "interval_weeks", "until", "count"]
-    raw_id_fields = ["client", "pair"]
 
 
-class VisitNoteVersionInline(admin.TabularInline):
+class VisitNoteVersionInline(ReadOnlyAdmin, admin.TabularInline):
     model = VisitNoteVersion
     extra = 0
-    readonly_fields = ["version", "content", "saved_by", "saved_at"]
-    can_delete = False
+    fields = ["version", "content", "saved_by", "saved_at"]
 
 
 @admin.register(VisitNote)
-class VisitNoteAdmin(admin.ModelAdmin):
+class VisitNoteAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    log_object_type = ObjectType.VISIT_NOTE
     list_display = ["__str__", "participant", "engagement", "mood_before", "mood_after", "updated_at"]
-    raw_id_fields = ["participant"]
-    readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [VisitNoteVersionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant__visit", "participant__staff__user")
+
+    def client_id_of(self, note) -> int:
+        return note.participant.visit.client_id

@@ -58,23 +58,23 @@ def _team_visits(*, user, teams: QuerySet[Team], starts: dt.datetime, ends: dt.d
     )
 
 
-def team_week(*, user, teams: QuerySet[Team], monday: dt.date, may_manage: bool) -> list[CalendarDay]:
+def team_week(*, user, teams: QuerySet[Team], monday: dt.date) -> list[CalendarDay]:
     """Seven days of the teams' active visits, each day in time order. One query."""
     starts, _ = day_bounds(monday)
     _, ends = day_bounds(monday + dt.timedelta(days=6))
     days = [CalendarDay(monday + dt.timedelta(days=offset)) for offset in range(7)]
     by_day = {calendar_day.day: calendar_day for calendar_day in days}
-    for visit in with_page_urls(_team_visits(user=user, teams=teams, starts=starts, ends=ends), may_manage=may_manage):
+    for visit in with_page_urls(_team_visits(user=user, teams=teams, starts=starts, ends=ends)):
         local_day = timezone.localdate(visit.starts_at)
         if local_day in by_day:
             by_day[local_day].visits.append(visit)
     return days
 
 
-def team_day(*, user, teams: QuerySet[Team], day: dt.date, may_manage: bool) -> list[PairRow]:
+def team_day(*, user, teams: QuerySet[Team], day: dt.date) -> list[PairRow]:
     """One day, a row per pair working that day (free pairs show as empty rows). Two queries."""
     starts, ends = day_bounds(day)
-    visits = with_page_urls(_team_visits(user=user, teams=teams, starts=starts, ends=ends), may_manage=may_manage)
+    visits = with_page_urls(_team_visits(user=user, teams=teams, starts=starts, ends=ends))
     per_pair: dict[int, list[Visit]] = defaultdict(list)
     for visit in visits:
         per_pair[visit.pair_id].append(visit)
@@ -110,7 +110,6 @@ def my_visits(*, user) -> MyVisits:
         .between(today_starts, horizon)
         .with_people()
         .order_by("starts_at")[:MY_VISITS_LIMIT],
-        may_manage=False,
     )
     for visit in visits:
         pair = visit.pair

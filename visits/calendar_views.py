@@ -43,7 +43,7 @@ def week(request: HttpRequest) -> HttpResponse:
     """The team's week: days × visits, previous/next week and today."""
     monday = calendar.monday_of(_parse_day(request.GET.get("week")))
     teams, team_id = _chosen_teams(request)
-    days = calendar.team_week(user=request.user, teams=teams, monday=monday, may_manage=True)
+    days = calendar.team_week(user=request.user, teams=teams, monday=monday)
     log_listing(user=request.user, client_ids=[v.client_id for d in days for v in d.visits], object_type=ObjectType.VISIT)
     return render(request, "visits/calendar_week.html", {
         "days": days,
@@ -62,7 +62,7 @@ def day(request: HttpRequest, day: str) -> HttpResponse:
     """One day, a row per pair: who is where, and who is free."""
     the_day = _parse_day(day)
     teams, team_id = _chosen_teams(request)
-    rows = calendar.team_day(user=request.user, teams=teams, day=the_day, may_manage=True)
+    rows = calendar.team_day(user=request.user, teams=teams, day=the_day)
     log_listing(user=request.user, client_ids=[v.client_id for row in rows for v in row.visits], object_type=ObjectType.VISIT)
     return render(request, "visits/calendar_day.html", {
         "rows": rows,
@@ -125,5 +125,5 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _absolute_visit_url(request: HttpRequest, visit) -> str | None:
-    path = visit_page_url(visit, may_manage=False)
+    path = visit_page_url(visit)
     return request.build_absolute_uri(path) if path else None

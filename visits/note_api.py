@@ -8,6 +8,7 @@ read or a refusal by the lookup, a saved note by its service.
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from access import guard
 from access.choices import Channel, ObjectType
+from access.log import log_access
 from access.models import AccessLog
 from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
@@ -95,6 +97,14 @@ class VisitNoteViewSet(
         return Response(self.get_serializer(self._read_back(note)).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
+        access = policy(self.request.user).note_author_access(serializer.instance)
+        if not access:
+            # Refused here, outside the service's transaction, so that the denied row is kept.
+            log_access(
+                user=self.request.user, client_id=self.visit.client_id, object_type=notes.NOTE_OBJECT,
+                object_id=serializer.instance.pk, action=AccessLog.Action.UPDATE, access=access, channel=CHANNEL,
+            )
+            raise DjangoValidationError(notes.not_the_author_message())
         note = notes.edit_visit_note(
             note=serializer.instance, by=self.request.user, content=serializer.validated_data, channel=CHANNEL
         )

@@ -37,6 +37,14 @@ class VisitNoteForm(forms.ModelForm):
             "free_text": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {"activities": {"required": _("Tell briefly what was done during the visit.")}}
+        # Who reads what (access.fields): the partner and the coordinator read the note; the
+        # care-plan observations are health data, so the artist never does.
+        help_texts = {
+            "activities": _("Read by your partner and the team's coordinator."),
+            "care_plan_observations": _("Health information: read by nurses and the team's coordinator, never by the artist."),
+            "next_visit_suggestions": _("Read by your partner and the team's coordinator."),
+            "free_text": _("Read by your partner and the team's coordinator."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,6 +55,8 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outc
         "art_forms": art_form_labels(client.preferred_art_forms),
         "safety_notes": client.safety_notes,
         "health_notes": client.health_notes if rules.sees_health_data else None,
+        # Care-plan observations in the notes are health data too (access.fields).
+        "show_health_data": rules.sees_health_data,
         "shared_agreement": visit.pair.shared_agreement,
         "participants": participants,
         "notes": written,
@@ -140,6 +142,7 @@ def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
         "open_for_writing": notes.is_editable(note) if note is not None else notes.may_write_note_now(visit),
         "editable_until": notes.editable_until(note) if note is not None else None,
         "edit_window_hours": VisitNote.EDIT_WINDOW_HOURS,
+        "show_health_data": True,  # one's own note, whole
     }
     return render(request, "visits/note_form.html", context)
 
@@ -159,5 +162,6 @@ def client_notes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clients/client_notes.html",
-        {"client_first_name": client.first_name, "client_pk": client.pk, "page": page, "visits": visits},
+        {"client_first_name": client.first_name, "client_pk": client.pk, "page": page, "visits": visits,
+         "show_health_data": policy(request.user).sees_health_data},
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from access.choices import Action, Grounds, ObjectType
 from access.log import log_access
-from access.policy import Access
+from access.policy import Access, policy
 from clients.models import Client
 from pairwork.models import StaffProfile
 
@@ -35,6 +35,10 @@ NOTE_FIELDS = (
 )
 EDIT_WINDOW = dt.timedelta(hours=VisitNote.EDIT_WINDOW_HOURS)
 NOTE_OBJECT = ObjectType.VISIT_NOTE
+
+
+def not_the_author_message() -> str:
+    return _("Only the author can edit a visit note.")
 
 
 def editable_until(note: VisitNote) -> dt.datetime:
@@ -120,8 +124,8 @@ def edit_visit_note(*, note: VisitNote, by, content: Mapping[str, Any], channel:
         .get(pk=note.pk)
     )
     participant = note.participant
-    if participant.staff.user_id != by.pk:
-        raise ValidationError(_("Only the author can edit a visit note."))
+    if not policy(by).note_author_access(note):
+        raise ValidationError(not_the_author_message())
     now = timezone.now()
     if not is_editable(note, now=now):
         raise ValidationError(

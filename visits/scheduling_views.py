@@ -125,7 +125,7 @@ def series_report(request: HttpRequest, pk: int) -> HttpResponse:
     """What a recurrence created and what it skipped, and why (who was busy when)."""
     series, _access = guard.fetch(request.user, ObjectType.VISIT_SERIES, pk)
     client = series.client
-    visits = with_page_urls(series.visits.with_people().order_by("starts_at"), may_manage=True)
+    visits = with_page_urls(series.visits.with_people().order_by("starts_at"))
     skipped = [
         {"occurrence": skip, "clashes": clashes_from_records(skip.clashes, viewer=request.user, client=client)}
         for skip in series.skipped.order_by("starts_at")

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access.fields import NOTE_HEALTH_FIELDS
 from access.policy import policy
 from clients.models import Client
 from pairwork.api_errors import ClashSerializer
@@ -154,6 +155,15 @@ class VisitNoteSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "author_name", "author_role", *NOTE_FIELDS, "version", "created_at", "updated_at",
                   "editable_until"]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
+
+    def to_representation(self, note: VisitNote) -> dict:
+        data = super().to_representation(note)
+        request = self.context.get("request")
+        rules = policy(request.user if request is not None else None)
+        if not rules.sees_health_data and not rules.note_author_access(note):
+            for name in NOTE_HEALTH_FIELDS:
+                data.pop(name, None)  # health data: never to an artist (access.fields)
+        return data
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_editable_until(self, note: VisitNote) -> str:

@@ -93,6 +93,8 @@ def test_the_partner_cannot_edit_the_other_participants_note(api_as, artist, han
     assert response.json() == {"non_field_errors": ["Only the author can edit a visit note."]}
     hannas_note.refresh_from_db()
     assert hannas_note.version == 1
+    assert log_rows(client=hannas_note.participant.visit.client, channel="api") == [("visit note", "update", "api", False)]
+    assert AccessLog.objects.get(channel="api").grounds == "not the note's author"
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "manager", "admin_user"])
