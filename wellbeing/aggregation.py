@@ -92,8 +92,8 @@ _PAIR_METRIC = "right({alias}.metric, length(%(pair_work_suffix)s)) = %(pair_wor
 def _person_sums_from_source() -> str:
     """What wellbeing_personmonth must hold, grouped from the source rows (the triggers' definition)."""
     return """
-        SELECT team_id, period, metric, respondent_id, sum(value) AS value_sum, count(*)::int AS answers,
-               coalesce(sum(value) FILTER (WHERE time_point = %(monthly)s), 0) AS monthly_sum,
+        SELECT team_id, period, metric, respondent_id, sum(value)::numeric(30, 15) AS value_sum, count(*)::int AS answers,
+               coalesce(sum(value) FILTER (WHERE time_point = %(monthly)s), 0)::numeric(30, 15) AS monthly_sum,
                count(*) FILTER (WHERE time_point = %(monthly)s)::int AS monthly_answers
           FROM (SELECT r.team_id, r.period, i.code || '.' || s.code AS metric, r.respondent_id, r.time_point,
                        rs.value::numeric AS value
@@ -279,6 +279,13 @@ def _replace(
         written AS (
             INSERT INTO {table} AS t ({columns})
             SELECT {columns} FROM fresh
+             -- Unchanged rows are left out by a hashed anti-join here rather than one by one in the
+             -- ON CONFLICT below: what makes a rebuild that finds little to change cheap.
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM {table} t
+                    WHERE {_key_match(keys)}
+                      AND ({", ".join(f"t.{value}" for value in values)})
+                          IS NOT DISTINCT FROM ({", ".join(f"fresh.{value}" for value in values)}))
             ON CONFLICT ({", ".join(keys)}) DO UPDATE
                SET {", ".join(f"{value} = EXCLUDED.{value}" for value in values)}
              WHERE ({", ".join(f"t.{value}" for value in values)})
