@@ -26,6 +26,8 @@ def first_visit_today(transactional_db, pair, team, nurse):
     """Helmi's first joint visit, which began ten minutes ago; her baseline is not recorded yet."""
     if not Instrument.objects.filter(code=metrics.CLIENT_OUTCOME).exists():  # flushed by an earlier browser test
         SHIPPING.ship_instruments(apps, None)
+        # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
+        importlib.import_module("wellbeing.migrations.0005_outcome_analysis_fields").describe_shipped_scales(apps, None)
     helmi = f.ClientFactory(team=team, first_name="Helmi", last_name="Mittaus")
     f.CareRelationshipFactory(client=helmi, nurse=nurse, is_primary=True)
     starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=10)

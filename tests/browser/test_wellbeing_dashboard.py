@@ -33,6 +33,8 @@ def demo_data(transactional_db):
     """`seed_demo` as `make run` does it, plus the demo survey answers the lead wires into it."""
     if not Instrument.objects.filter(code=metrics.PULSE).exists():  # flushed by an earlier browser test
         SHIPPING.ship_instruments(apps, None)
+        # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
+        importlib.import_module("wellbeing.migrations.0005_outcome_analysis_fields").describe_shipped_scales(apps, None)
     with override_settings(DEBUG=True):  # seed_demo refuses to write without it
         call_command("seed_demo", stdout=io.StringIO())  # includes the demo survey answers
     return {"post-visit pulses": SurveyResponse.objects.filter(instrument__code=metrics.PULSE).count()}

@@ -29,6 +29,8 @@ def shipped_instruments(request):
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     if not Instrument.objects.filter(code=metrics.PULSE).exists():
         SHIPPING_MIGRATION.ship_instruments(django_apps, None)
+        # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
+        importlib.import_module("wellbeing.migrations.0005_outcome_analysis_fields").describe_shipped_scales(django_apps, None)
 
 
 @pytest.fixture
