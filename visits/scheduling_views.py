@@ -76,9 +76,10 @@ def schedule(request: HttpRequest) -> HttpResponse:
         )
     # The client drop-down names every schedulable client: a list read of each.
     log_listing(user=user, client_ids=clients.values_list("pk", flat=True), object_type=ObjectType.CLIENT)
+    refused = any(each.is_bound and each.errors for each in (search, form))
     return render(request, "visits/schedule.html", {
         "search": search, "form": form, "suggestions": suggestions, "selected_pair_id": _selected_pair_id(form, suggestions),
-    })
+    }, status=400 if refused else 200)
 
 
 def _selected_pair_id(form, suggestions) -> int | None:
