@@ -267,6 +267,7 @@ class _OneObjectSchema(AutoSchema):
 @extend_schema_view(
     list=extend_schema(
         summary="The wellbeing dashboard",
+        operation_id="v1_dashboard_list",  # one object, but the id it has always had
         description="All tables of the managers' dashboard, built as the page builds them from the aggregate tables, "
         "with the page's small-cell suppression: a hidden figure is null with suppressed: true.",
         parameters=DASHBOARD_FILTERS,
