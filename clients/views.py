@@ -23,7 +23,7 @@ from access.models import AccessLog
 from access.policy import policy
 from pairwork.choices import ArtForm
 from pairwork.form_errors import add_service_errors
-from pairwork.view_guards import coordinator_client_page, coordinator_required
+from access.view_guards import coordinator_client_page, coordinator_required
 from visits.links import with_page_urls
 from visits.models import Visit
 

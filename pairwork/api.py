@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from access.policy import policy
 
 from .api_errors import with_errors
-from .api_permissions import CoordinatorWrites
+from access.api_permissions import CoordinatorWrites
 from .models import Role, StaffProfile, Team, WorkPair
 from .pairs import create_pair, end_pair, update_pair
 from .serializers import StaffSerializer, TeamSerializer, WorkPairChangeSerializer, WorkPairSerializer

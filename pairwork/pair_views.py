@@ -16,7 +16,7 @@ from visits.models import VisitStatus
 from . import pairs as pair_services
 from .form_errors import add_service_errors
 from .pair_forms import EndPairForm, PairEditForm, PairForm
-from .view_guards import coordinator_required
+from access.view_guards import coordinator_required
 
 
 @coordinator_required

@@ -261,7 +261,7 @@ REST_FRAMEWORK = {
         "pairwork.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["pairwork.api_permissions.HasRole"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.api_permissions.HasRole"],
     # JSON only: integrations speak JSON, and the Swagger UI at /api/docs/ replaces the browsable API.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
