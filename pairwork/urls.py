@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import clients.urls
+import visits.urls
+
 from . import views
+
+# One "clients" namespace for every page about a client, whichever app it lives in.
+client_pages = (visits.urls.client_pages + clients.urls.urlpatterns, "clients")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,7 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("clients/", include("clients.urls")),
+    path("clients/", include(client_pages)),
     path("visits/", include("visits.urls")),
     path("wellbeing/", include("wellbeing.urls")),
     path("pairs/", include("pairwork.pair_urls")),

@@ -10,7 +10,7 @@ class VisitsConfig(AppConfig):
         from access import guard
         from access.choices import ObjectType
         from access.policy import Policy
-        from clients import data_requests
+        from clients import data_requests, records
         from pairwork import api_errors
 
         from . import data_export
@@ -33,6 +33,16 @@ class VisitsConfig(AppConfig):
         api_errors.answer(SchedulingConflict, answer_conflict)
         data_requests.add_section("visit_series", data_export.visit_series)
         data_requests.add_section("visits", data_export.visits)
+        records.count_planned_visits_with(planned_visit_count)
+
+
+def planned_visit_count(client) -> int:
+    """The client's planned visits from now on (clients.records refuses to archive or move them)."""
+    from django.utils import timezone
+
+    from .models import Visit, VisitStatus
+
+    return Visit.objects.filter(client=client, status=VisitStatus.PLANNED, starts_at__gte=timezone.now()).count()
 
 
 def answer_conflict(conflict, request):
