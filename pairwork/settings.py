@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clients",
     "visits",
     "wellbeing",
+    "workspace",
 ]
 
 MIDDLEWARE = [
