@@ -23,6 +23,7 @@ from pairwork.api_errors import LIST_VALIDATION_ERROR, with_errors
 from pairwork.api_lookups import path_id
 from access.api_permissions import CareStaffOnly, CoordinatorWrites
 from pairwork.choices import Language
+from visits.limits import validate_date_in_window
 
 from .models import Client, ServiceCircleEntry
 from .records import create_client, set_service_circle, update_client
@@ -150,8 +151,8 @@ class ServiceCircleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 class AccessLogFilter(django_filters.FilterSet):
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From this day (inclusive)")
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To this day (inclusive)")
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From this day (inclusive)", validators=[validate_date_in_window])
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To this day (inclusive)", validators=[validate_date_in_window])
 
     class Meta:
         model = AccessLog

@@ -10,6 +10,7 @@ from pairwork.choices import ArtForm
 from pairwork.models import Role, StaffProfile, Team
 from pairwork.pair_forms import DateInput, PersonChoiceField
 from pairwork.pairs import team_members
+from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
 
 from .models import Client
 from .records import SERVICE_CIRCLE_FIELDS
@@ -81,7 +82,7 @@ class ClientForm(forms.ModelForm):
 class FamiliarNurseForm(forms.Form):
     nurse = PersonChoiceField(label=_("Nurse"), queryset=StaffProfile.objects.none())
     is_primary = forms.BooleanField(label=_("Primary nurse"), required=False)
-    since = forms.DateField(label=_("Known since"), required=False, widget=DateInput())
+    since = forms.DateField(label=_("Known since"), required=False, widget=DateInput(), validators=[validate_date_in_window])
 
     def __init__(self, *args, team=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +115,9 @@ class ServiceCircleForm(forms.Form):
     contact_person = forms.CharField(label=_("Contact person"), max_length=120, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=LONG_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BaseServiceCircleFormSet(forms.BaseFormSet):

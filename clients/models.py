@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from access.policy import policy
 from pairwork.choices import ArtForm, Language
 from pairwork.models import Role, StaffProfile, Team
+from visits.limits import LONG_TEXT_MAX_LENGTH
 
 
 class ClientQuerySet(models.QuerySet):
@@ -40,15 +41,15 @@ class Client(models.Model):
     area = models.CharField(_("area"), max_length=120, help_text=_("District or municipality."))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.FINNISH)
-    needs_and_wishes = models.TextField(_("needs and wishes"), blank=True)
+    needs_and_wishes = models.TextField(_("needs and wishes"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     preferred_art_forms = ArrayField(
         models.CharField(max_length=20, choices=ArtForm.choices), default=list, blank=True, verbose_name=_("preferred art forms")
     )
     safety_notes = models.TextField(
-        _("safety notes"), blank=True, help_text=_("What anyone entering the home must know (pets, door code, mobility).")
+        _("safety notes"), blank=True, max_length=LONG_TEXT_MAX_LENGTH, help_text=_("What anyone entering the home must know (pets, door code, mobility).")
     )
     health_notes = models.TextField(
-        _("health notes"), blank=True, help_text=_("Visible to nurses and coordinators only, never to artists.")
+        _("health notes"), blank=True, max_length=LONG_TEXT_MAX_LENGTH, help_text=_("Visible to nurses and coordinators only, never to artists.")
     )
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
@@ -113,7 +114,7 @@ class ServiceCircleEntry(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["service"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from visits.limits import validate_date_in_window
+
 
 def _date_input() -> forms.DateInput:
     # ISO format: what <input type="date"> sends and expects, whatever the language.
@@ -12,11 +14,11 @@ def _date_input() -> forms.DateInput:
 
 class AccessLogFilterForm(forms.Form):
     since = forms.DateField(
-        label=_("From"), required=False, widget=_date_input(),
+        label=_("From"), required=False, widget=_date_input(), validators=[validate_date_in_window],
         error_messages={"invalid": _("Enter a date, e.g. 2026-03-01.")},
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=_date_input(),
+        label=_("Until"), required=False, widget=_date_input(), validators=[validate_date_in_window],
         error_messages={"invalid": _("Enter a date, e.g. 2026-03-31.")},
     )
 

@@ -31,6 +31,8 @@ def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     rows = AccessLog.objects.for_client(client.pk).select_related("user")
     if form.is_valid():
         rows = rows.on_days(form.cleaned_data["since"], form.cleaned_data["until"])
+    elif form.is_bound:
+        rows = rows.none()  # bad dates: the message on the field, a 400, and no rows as if unfiltered
     filters = request.GET.copy()
     filters.pop("page", None)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -44,6 +46,7 @@ def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "filter_query": filters.urlencode(),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

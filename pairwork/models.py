@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
+
 from .choices import ArtForm, Language, Weekday
 
 
@@ -21,7 +23,7 @@ class Role(models.TextChoices):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     area = models.CharField(_("area"), max_length=120, blank=True, help_text=_("Municipality or district the team serves."))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -145,10 +147,12 @@ class WorkPair(models.Model):
     artist_role = models.CharField(max_length=20, default=Role.ARTIST, editable=False)
     nurse_role = models.CharField(max_length=20, default=Role.NURSE, editable=False)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="pairs", verbose_name=_("team"))
-    active_from = models.DateField(_("active from"), default=timezone.localdate)
-    active_until = models.DateField(_("active until"), null=True, blank=True, help_text=_("Empty while the pair works."))
+    active_from = models.DateField(_("active from"), default=timezone.localdate, validators=[validate_date_in_window])
+    active_until = models.DateField(
+        _("active until"), null=True, blank=True, help_text=_("Empty while the pair works."), validators=[validate_date_in_window]
+    )
     shared_agreement = models.TextField(
-        _("shared agreement"), blank=True, help_text=_("The pair's shared goals, values and roles.")
+        _("shared agreement"), blank=True, max_length=LONG_TEXT_MAX_LENGTH, help_text=_("The pair's shared goals, values and roles.")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 

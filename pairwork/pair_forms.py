@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
+
 from .models import Role, StaffProfile, Team
 from .pairs import SHARED_AGREEMENT_TEMPLATE, team_members
 
@@ -25,9 +27,9 @@ class PairForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     artist = PersonChoiceField(label=_("Artist"), queryset=StaffProfile.objects.none())
     nurse = PersonChoiceField(label=_("Nurse"), queryset=StaffProfile.objects.none())
-    active_from = forms.DateField(label=_("Works together from"), widget=DateInput(), initial=timezone.localdate)
+    active_from = forms.DateField(label=_("Works together from"), widget=DateInput(), initial=timezone.localdate, validators=[validate_date_in_window])
     shared_agreement = forms.CharField(
-        label=_("Shared agreement"),
+        max_length=LONG_TEXT_MAX_LENGTH, label=_("Shared agreement"),
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Goals, values and roles the pair agrees on. Both members see it."),
         initial=SHARED_AGREEMENT_TEMPLATE,
@@ -44,12 +46,12 @@ class PairForm(forms.Form):
 
 
 class PairEditForm(forms.Form):
-    active_from = forms.DateField(label=_("Works together from"), widget=DateInput())
+    active_from = forms.DateField(label=_("Works together from"), widget=DateInput(), validators=[validate_date_in_window])
     shared_agreement = forms.CharField(
-        label=_("Shared agreement"), widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=LONG_TEXT_MAX_LENGTH, label=_("Shared agreement"), widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Goals, values and roles the pair agrees on. Both members see it."),
     )
 
 
 class EndPairForm(forms.Form):
-    last_day = forms.DateField(label=_("Last working day"), widget=DateInput(), initial=timezone.localdate)
+    last_day = forms.DateField(label=_("Last working day"), widget=DateInput(), initial=timezone.localdate, validators=[validate_date_in_window])

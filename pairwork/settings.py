@@ -264,7 +264,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["access.api_permissions.HasRole"],
     # JSON only: integrations speak JSON, and the Swagger UI at /api/docs/ replaces the browsable API.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["pairwork.api_parsers.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": "pairwork.api_metadata.DescribeWithoutReading",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "pairwork.api_pagination.PageNumberPagination",

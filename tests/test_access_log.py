@@ -199,7 +199,7 @@ def test_a_bad_date_gets_a_message_on_its_field(client, history, client_record, 
 
     response = client.get(log_url(client_record, **query))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors[field] == [message]
 
 

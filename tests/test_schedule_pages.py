@@ -97,7 +97,7 @@ def test_a_clash_on_save_shows_the_busy_person_and_keeps_the_form(coordinator_cl
 
     response = coordinator_client.post(reverse("visits:schedule"), {**search_params(client_record, monday), "pair": pair.pk})
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     errors = response.context["form"].non_field_errors()
     assert "The time is taken:" in errors
     assert any("Hanna Hoitaja (Nurse) is busy" in e and "10:30–11:30" in e and "Toivo Toinen" in e for e in errors)
@@ -220,7 +220,7 @@ def test_a_past_date_is_refused_on_the_date_field_not_with_a_500(coordinator_cli
 
     response = getattr(coordinator_client, method)(reverse("visits:schedule"), params)
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # bad input: a 4xx with the message on the field
     assert "This date is in the past" in response.context["search"].errors["day"][0]
     assert response.context["suggestions"] is None
     assert "This date is in the past" in response.content.decode()
@@ -235,7 +235,7 @@ def test_a_past_time_today_is_refused_on_the_time_field(coordinator_client, pair
 
     response = getattr(coordinator_client, method)(reverse("visits:schedule"), params)
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # bad input: a 4xx with the message on the field
     assert "This time is in the past" in response.context["search"].errors["start_time"][0]
     assert response.context["suggestions"] is None
     assert not Visit.objects.exists()

@@ -26,6 +26,7 @@ from pairwork.models import Team
 
 from . import services
 from .conflicts import clashes_from_records
+from .limits import validate_date_in_window
 from .models import Visit, VisitParticipant, VisitStatus
 from .note_api import visit_for_outcome
 from .outcomes import record_visit_outcome
@@ -54,8 +55,10 @@ def _participants() -> Prefetch:
 
 
 class VisitFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(method="filter_date_from", label="Visits that end on or after this day (local time)")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="Visits that start on or before this day (local time)")
+    date_from = django_filters.DateFilter(method="filter_date_from", label="Visits that end on or after this day (local time)",
+                                          validators=[validate_date_in_window])
+    date_to = django_filters.DateFilter(method="filter_date_to", label="Visits that start on or before this day (local time)",
+                                        validators=[validate_date_in_window])
     team = django_filters.ModelChoiceFilter(field_name="pair__team", queryset=Team.objects.all())
     pair = django_filters.ModelChoiceFilter(queryset=lambda request: policy(request.user).visible_pairs())
     client = django_filters.NumberFilter(field_name="client_id")

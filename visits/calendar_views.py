@@ -18,6 +18,7 @@ from access.policy import policy, profile_of
 from access.view_guards import coordinator_required
 
 from . import calendar, feeds
+from .limits import date_in_window, date_window_message
 from .links import visit_page_url
 
 
@@ -31,17 +32,34 @@ def _chosen_teams(request: HttpRequest):
     return teams, None
 
 
+class _BadDay(Exception):
+    pass
+
+
 def _parse_day(raw: str | None) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+        day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
         raise Http404 from None
+    if not date_in_window(day):
+        raise _BadDay
+    return day
+
+
+def _bad_day(request: HttpRequest) -> HttpResponse:
+    """A date outside the service's window: 400 with the window, and a way back to this week."""
+    return render(request, "bad_request.html", {
+        "message": date_window_message(), "back_url": reverse("visits:calendar"),
+    }, status=400)
 
 
 @coordinator_required
 def week(request: HttpRequest) -> HttpResponse:
     """The team's week: days × visits, previous/next week and today."""
-    monday = calendar.monday_of(_parse_day(request.GET.get("week")))
+    try:
+        monday = calendar.monday_of(_parse_day(request.GET.get("week")))
+    except _BadDay:
+        return _bad_day(request)
     teams, team_id = _chosen_teams(request)
     days = calendar.team_week(user=request.user, teams=teams, monday=monday)
     log_listing(user=request.user, client_ids=[v.client_id for d in days for v in d.visits], object_type=ObjectType.VISIT)
@@ -60,7 +78,10 @@ def week(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def day(request: HttpRequest, day: str) -> HttpResponse:
     """One day, a row per pair: who is where, and who is free."""
-    the_day = _parse_day(day)
+    try:
+        the_day = _parse_day(day)
+    except _BadDay:
+        return _bad_day(request)
     teams, team_id = _chosen_teams(request)
     rows = calendar.team_day(user=request.user, teams=teams, day=the_day)
     log_listing(user=request.user, client_ids=[v.client_id for row in rows for v in row.visits], object_type=ObjectType.VISIT)

@@ -15,6 +15,8 @@ from clients.models import Client
 from pairwork.choices import ArtForm
 from pairwork.models import Role, StaffProfile, WorkPair
 
+from . import limits
+
 
 class TsTzRange(Func):
     function = "TSTZRANGE"
@@ -48,14 +50,15 @@ class VisitSeries(models.Model):
     pair = models.ForeignKey(WorkPair, on_delete=models.PROTECT, related_name="visit_series", verbose_name=_("pair"))
     first_starts_at = models.DateTimeField(_("first visit starts"))
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+        _("duration (minutes)"),
+        validators=[MinValueValidator(limits.MIN_DURATION_MINUTES), MaxValueValidator(limits.MAX_DURATION_MINUTES)],
     )
     interval_weeks = models.PositiveSmallIntegerField(
-        _("every N weeks"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("every N weeks"), default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_INTERVAL_WEEKS)]
     )
     until = models.DateField(_("until"), null=True, blank=True)
     count = models.PositiveSmallIntegerField(
-        _("number of visits"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(104)]
+        _("number of visits"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_OCCURRENCES)]
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
@@ -86,6 +89,8 @@ class SkippedOccurrence(models.Model):
     class Reason(models.TextChoices):
         BUSY = "busy", _("Someone was busy")
         PAIR_ENDED = "pair_ended", _("The pair had ended by then")
+        NONEXISTENT_TIME = "nonexistent_time", _("That local time did not exist that day (the clocks moved forward)")
+        AMBIGUOUS_TIME = "ambiguous_time", _("That local time happened twice that day (the clocks moved back)")
 
     series = models.ForeignKey(VisitSeries, on_delete=models.CASCADE, related_name="skipped", verbose_name=_("series"))
     starts_at = models.DateTimeField(_("would have started"))
@@ -143,7 +148,7 @@ class Visit(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=24, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True, max_length=limits.REASON_MAX_LENGTH)
     outcome_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("outcome recorded by")
     )
@@ -233,7 +238,7 @@ class VisitEvent(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=24, choices=VisitStatus.choices, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=limits.REASON_MAX_LENGTH)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     # Set once both pair members have been e-mailed about this change
@@ -261,13 +266,17 @@ class VisitNote(models.Model):
         VisitParticipant, on_delete=models.CASCADE, related_name="note", verbose_name=_("participant")
     )
     art_form = models.CharField(_("art form"), max_length=20, choices=ArtForm.choices, blank=True)
-    activities = models.TextField(_("what was done"))
+    activities = models.TextField(_("what was done"), max_length=limits.LONG_TEXT_MAX_LENGTH)
     engagement = models.PositiveSmallIntegerField(_("client's engagement (1–5)"), validators=SCORE_1_TO_5)
     mood_before = models.PositiveSmallIntegerField(_("mood before (1–5)"), validators=SCORE_1_TO_5)
     mood_after = models.PositiveSmallIntegerField(_("mood after (1–5)"), validators=SCORE_1_TO_5)
-    care_plan_observations = models.TextField(_("observations for the care plan"), blank=True)
-    next_visit_suggestions = models.TextField(_("suggestions for the next visit"), blank=True)
-    free_text = models.TextField(_("other notes"), blank=True)
+    care_plan_observations = models.TextField(
+        _("observations for the care plan"), blank=True, max_length=limits.LONG_TEXT_MAX_LENGTH
+    )
+    next_visit_suggestions = models.TextField(
+        _("suggestions for the next visit"), blank=True, max_length=limits.LONG_TEXT_MAX_LENGTH
+    )
+    free_text = models.TextField(_("other notes"), blank=True, max_length=limits.LONG_TEXT_MAX_LENGTH)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last edited"), default=timezone.now, editable=False)

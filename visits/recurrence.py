@@ -2,7 +2,9 @@
 
 A visit at 10:00 stays at 10:00 local time across the change to and from
 summer time, so the occurrences are computed as local dates and times and
-only then made aware; adding 7 × 24 hours would drift by an hour.
+only then made aware (visits.timing); each lasts its duration in real time.
+An occurrence whose local time does not exist that day, or exists twice, is
+returned with its problem so the caller can report it as skipped.
 """
 from __future__ import annotations
 
@@ -11,25 +13,33 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-MAX_OCCURRENCES = 104  # two years of weekly visits; matches VisitSeries.count's validator
+from .limits import MAX_OCCURRENCES
+from .timing import LocalTimeError, end_after, local_time_problem, service_timezone
+
+__all__ = ["MAX_OCCURRENCES", "Occurrence", "local_datetime", "wall_time_exists", "weekly_occurrences"]
 
 
 @dataclass(frozen=True)
 class Occurrence:
     starts_at: dt.datetime
     ends_at: dt.datetime
+    # Set when the local time is not one moment that day; the occurrence is then skipped.
+    problem: type[LocalTimeError] | None = None
 
 
 def local_datetime(day: dt.date, wall_time: dt.time) -> dt.datetime:
-    """The aware moment of `wall_time` on `day` in the service's time zone."""
-    return dt.datetime.combine(day, wall_time.replace(tzinfo=None), tzinfo=timezone.get_default_timezone())
+    """The aware moment of `wall_time` on `day` in the service's time zone (the earlier one in a fold).
+
+    For input from people use visits.timing.local_moment, which refuses gap and fold times.
+    """
+    return dt.datetime.combine(day, wall_time.replace(tzinfo=None), tzinfo=service_timezone())
 
 
 def wall_time_exists(day: dt.date, wall_time: dt.time) -> bool:
     """False for a local time skipped when the clocks go forward (e.g. 03:30 on the last Sunday of March)."""
-    moment = local_datetime(day, wall_time)
-    round_trip = moment.astimezone(dt.timezone.utc).astimezone(timezone.get_default_timezone())
-    return (round_trip.date(), round_trip.time()) == (day, wall_time.replace(tzinfo=None))
+    from .timing import NonexistentLocalTime
+
+    return local_time_problem(day, wall_time) is not NonexistentLocalTime
 
 
 def weekly_occurrences(
@@ -44,11 +54,12 @@ def weekly_occurrences(
     """Every `interval_weeks` weeks from `first_starts_at`, up to `until` (inclusive) or `count` occurrences.
 
     Stops at `limit` so that a far `until` cannot run away; the caller decides
-    whether reaching it is an error.
+    whether reaching it is an error. The first occurrence is `first_starts_at`
+    itself (already one moment); later ones keep its local time.
     """
     if until is None and count is None:
         raise ValueError("a series needs an end: until or count")
-    local_first = timezone.localtime(first_starts_at, timezone.get_default_timezone())
+    local_first = timezone.localtime(first_starts_at, service_timezone())
     first_day, wall_time = local_first.date(), local_first.time()
     occurrences: list[Occurrence] = []
     week = 0
@@ -56,7 +67,10 @@ def weekly_occurrences(
         day = first_day + dt.timedelta(weeks=interval_weeks * week)
         if until is not None and day > until:
             break
-        starts_at = local_datetime(day, wall_time)
-        occurrences.append(Occurrence(starts_at, starts_at + duration))
+        if week == 0:
+            starts_at, problem = local_first, None
+        else:
+            starts_at, problem = local_datetime(day, wall_time), local_time_problem(day, wall_time)
+        occurrences.append(Occurrence(starts_at, end_after(starts_at, duration), problem))
         week += 1
     return occurrences

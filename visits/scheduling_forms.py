@@ -12,10 +12,17 @@ from clients.models import Client
 from pairwork.models import WorkPair
 from pairwork.pair_forms import DateInput
 
-from .recurrence import MAX_OCCURRENCES, local_datetime, wall_time_exists
-from .services import MAX_INTERVAL_WEEKS, Scope
+from .limits import (
+    MAX_DURATION_MINUTES, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION_MINUTES, REASON_MAX_LENGTH,
+    validate_date_in_window,
+)
+from .services import Scope
+from .timing import LocalTimeError, end_after, local_moment
 
-DURATION_CHOICES = [(m, _("%(minutes)d min") % {"minutes": m}) for m in (30, 45, 60, 75, 90, 120, 150, 180, 240)]
+DURATION_CHOICES = [
+    (m, _("%(minutes)d min") % {"minutes": m})
+    for m in (30, 45, 60, 75, 90, 120, 150, 180, 240) if MIN_DURATION_MINUTES <= m <= MAX_DURATION_MINUTES
+]
 # Where each service error key is shown on these forms.
 SERVICE_FIELD_MAP = {"starts_at": "start_time", "ends_at": "duration_minutes"}
 
@@ -35,7 +42,7 @@ class ClientChoiceField(forms.ModelChoiceField):
 class SlotForm(forms.Form):
     """When: a day, a local start time and a duration."""
 
-    day = forms.DateField(label=_("Date"), widget=DateInput())
+    day = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_date_in_window])
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     duration_minutes = forms.TypedChoiceField(label=_("Duration"), choices=DURATION_CHOICES, coerce=int, initial=60)
 
@@ -44,10 +51,11 @@ class SlotForm(forms.Form):
         day, start_time, minutes = data.get("day"), data.get("start_time"), data.get("duration_minutes")
         if day is None or start_time is None or minutes is None:
             return data
-        if not wall_time_exists(day, start_time):
-            self.add_error("start_time", _("This time does not exist on that day: the clocks move forward."))
+        try:
+            starts_at = local_moment(day, start_time)  # one moment, or an error on the time (clock changes)
+        except LocalTimeError as problem:
+            self.add_error("start_time", ValidationError(problem.message, code=problem.code))
             return data
-        starts_at = local_datetime(day, start_time)
         # A moment in the past is an error on the field the user must change
         # (the day when it is before today, else the time), and leaves no
         # starts_at behind: nothing may be suggested or booked for it.
@@ -58,7 +66,7 @@ class SlotForm(forms.Form):
             self.add_error("start_time", _("This time is in the past. Choose a later time."))
             return data
         data["starts_at"] = starts_at
-        data["ends_at"] = starts_at + dt.timedelta(minutes=minutes)
+        data["ends_at"] = end_after(starts_at, dt.timedelta(minutes=minutes))  # real minutes
         return data
 
 
@@ -94,7 +102,7 @@ class ScheduleVisitForm(VisitSearchForm):
     interval_weeks = forms.IntegerField(label=_("Every … weeks"), min_value=1, max_value=MAX_INTERVAL_WEEKS, initial=1, required=False)
     ends = forms.ChoiceField(label=_("Ends"), choices=END_CHOICES, widget=forms.RadioSelect, initial="count", required=False)
     count = forms.IntegerField(label=_("Number of visits"), min_value=1, max_value=MAX_OCCURRENCES, initial=6, required=False)
-    until = forms.DateField(label=_("Last date"), widget=DateInput(), required=False)
+    until = forms.DateField(label=_("Last date"), widget=DateInput(), required=False, validators=[validate_date_in_window])
 
     def __init__(self, *args, pairs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +126,7 @@ class ScheduleVisitForm(VisitSearchForm):
 
 
 class ChangeScopeMixin(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
     scope = forms.ChoiceField(label=_("Which visits"), choices=Scope.choices, widget=forms.RadioSelect, initial=Scope.THIS)
 
     def drop_scope_unless_series(self, in_series: bool) -> None:

@@ -37,6 +37,7 @@ def _schedulable_clients(user):
 
 def _show_conflict(request: HttpRequest, form, conflict: SchedulingConflict) -> None:
     form.add_error(None, [_("The time is taken:")] + conflict.messages)
+    form.refused_as_conflict = True
     services.record_conflict_disclosure(by=request.user, conflict=conflict)
 
 
@@ -76,9 +77,11 @@ def schedule(request: HttpRequest) -> HttpResponse:
         )
     # The client drop-down names every schedulable client: a list read of each.
     log_listing(user=user, client_ids=clients.values_list("pk", flat=True), object_type=ObjectType.CLIENT)
+    refused = any(each.is_bound and each.errors for each in (search, form))
+    status = 409 if getattr(form, "refused_as_conflict", False) else 400 if refused else 200
     return render(request, "visits/schedule.html", {
         "search": search, "form": form, "suggestions": suggestions, "selected_pair_id": _selected_pair_id(form, suggestions),
-    })
+    }, status=status)
 
 
 def _selected_pair_id(form, suggestions) -> int | None:

@@ -1,6 +1,9 @@
 """Visits as the API shows them: who, when, where, status; never health data."""
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,11 +12,14 @@ from access.fields import NOTE_HEALTH_FIELDS
 from access.policy import policy
 from clients.models import Client
 from pairwork.api_errors import ClashSerializer
+from pairwork.api_fields import MomentField, WindowDateField
 from pairwork.models import WorkPair
 
 from .models import OUTCOME_STATUSES, SkippedOccurrence, Visit, VisitNote, VisitParticipant, VisitStatus
 from .notes import NOTE_FIELDS, editable_until
+from .limits import MAX_DURATION, MAX_DURATION_MINUTES, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, MIN_DURATION_MINUTES, REASON_MAX_LENGTH
 from .services import Scope
+from .timing import real_duration
 
 
 class VisitClientSerializer(serializers.ModelSerializer):
@@ -82,13 +88,36 @@ def _visible_pairs(user):
     return policy(user).visible_pairs().with_people()
 
 
+_MOMENT_HELP = (
+    "With an offset (e.g. +02:00) it is taken as given; without one it is Helsinki local time, and a local time "
+    "that does not exist that day (clocks forward) or happens twice (clocks back) is refused."
+)
+_ENDS_HELP = (
+    f"Exclusive; {MIN_DURATION_MINUTES} minutes to {MAX_DURATION_MINUTES // 60} hours after starts_at in real time "
+    "(across a clock change too)."
+)
+
+
+def _check_real_duration(data: dict) -> dict:
+    """End after start and the duration within the limits, both in absolute time: a 400 on ends_at."""
+    duration = real_duration(data["starts_at"], data["ends_at"])
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise serializers.ValidationError({"ends_at": [_(
+            "A visit lasts from 15 minutes to 8 hours."
+        ) if duration > dt.timedelta(0) else _("The end must be after the start.")]})
+    return data
+
+
 class ScheduleVisitSerializer(serializers.Serializer):
     """Book one joint visit (visits.services.schedule_visit)."""
 
     client = _ScopedChoice(scoped=_visible_clients, help_text="The client's id.")
     pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(help_text="Exclusive; 15 minutes to 8 hours after starts_at.")
+    starts_at = MomentField(help_text=_MOMENT_HELP)
+    ends_at = MomentField(help_text=_ENDS_HELP)
+
+    def validate(self, data):
+        return _check_real_duration(data)
 
 
 class ScheduleSeriesSerializer(serializers.Serializer):
@@ -96,11 +125,13 @@ class ScheduleSeriesSerializer(serializers.Serializer):
 
     client = _ScopedChoice(scoped=_visible_clients, help_text="The client's id.")
     pair = _ScopedChoice(scoped=_visible_pairs, help_text="The work pair's id (same team as the client).")
-    first_starts_at = serializers.DateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    interval_weeks = serializers.IntegerField(default=1, min_value=1, max_value=52)
-    until = serializers.DateField(required=False, allow_null=True, default=None, help_text="Last day (local time).")
-    count = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=1000)
+    first_starts_at = MomentField(help_text=_MOMENT_HELP)
+    duration_minutes = serializers.IntegerField(
+        min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES, help_text="In real time, across a clock change too."
+    )
+    interval_weeks = serializers.IntegerField(default=1, min_value=1, max_value=MAX_INTERVAL_WEEKS)
+    until = WindowDateField(required=False, allow_null=True, default=None, help_text="Last day (local time).")
+    count = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_OCCURRENCES)
 
 
 class ChangeScopeField(serializers.ChoiceField):
@@ -112,14 +143,17 @@ class ChangeScopeField(serializers.ChoiceField):
 
 
 class RescheduleVisitSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    reason = serializers.CharField(max_length=500, help_text="Shown to the pair and kept in the history.")
+    starts_at = MomentField(help_text=_MOMENT_HELP)
+    ends_at = MomentField(help_text=_ENDS_HELP)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the pair and kept in the history.")
     scope = ChangeScopeField()
+
+    def validate(self, data):
+        return _check_real_duration(data)
 
 
 class CancelVisitSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Shown to the pair and kept in the history.")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the pair and kept in the history.")
     scope = ChangeScopeField()
 
 

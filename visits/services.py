@@ -46,16 +46,14 @@ from pairwork.models import Role, WorkPair
 
 from .conflicts import Clash, SchedulingConflict, translate_overlap_errors
 from .models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
-from .recurrence import MAX_OCCURRENCES, Occurrence, local_datetime, weekly_occurrences
+from .limits import LATEST_DATE, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, date_window_message
+from .recurrence import Occurrence, local_datetime, weekly_occurrences
+from .timing import AmbiguousLocalTime, end_after, local_time_problem, real_duration, within_date_window
 
 __all__ = [
     "Clash", "SchedulingConflict", "Scope", "SeriesResult",
     "schedule_visit", "schedule_series", "reschedule_visit", "cancel_visit", "record_conflict_disclosure",
 ]
-
-MIN_DURATION = dt.timedelta(minutes=15)
-MAX_DURATION = dt.timedelta(hours=8)
-MAX_INTERVAL_WEEKS = 12
 
 
 class Scope(models.TextChoices):
@@ -99,9 +97,12 @@ def _validate_slot(*, client: Client, pair: WorkPair, starts_at: dt.datetime, en
     """Everything about one booking except whether the time is free (the database decides that)."""
     _require_aware(starts_at, ends_at)
     errors = _validate_client(client)
-    duration = ends_at - starts_at
+    duration = real_duration(starts_at, ends_at)  # absolute time, across a clock change too
     if duration < MIN_DURATION or duration > MAX_DURATION:
         errors["ends_at"] = _("A visit lasts from 15 minutes to 8 hours.")
+    if not within_date_window(starts_at):
+        errors["starts_at"] = date_window_message()
+        raise ValidationError(errors)
     if starts_at < timezone.now():
         errors["starts_at"] = _("This time is in the past.")
     if pair.team_id != client.team_id:
@@ -189,12 +190,14 @@ def _validate_series(
         errors["until"] = _("Give an end date or a number of visits.")
     if until is not None and until < timezone.localdate(first.starts_at):
         errors["until"] = _("The end date is before the first visit.")
+    elif until is not None and until > LATEST_DATE:
+        errors["until"] = date_window_message()
     if count is not None and not 1 <= count <= MAX_OCCURRENCES:
         errors["count"] = _("A series has 1 to %(max)d visits.") % {"max": MAX_OCCURRENCES}
     if errors:
         raise ValidationError(errors)
     occurrences = weekly_occurrences(
-        first_starts_at=first.starts_at, duration=first.ends_at - first.starts_at,
+        first_starts_at=first.starts_at, duration=real_duration(first.starts_at, first.ends_at),
         interval_weeks=interval_weeks, until=until, count=count,
     )
     if len(occurrences) > MAX_OCCURRENCES:
@@ -226,7 +229,7 @@ def schedule_series(
     """
     access = _manager_access(by, client.team_id)
     client, pair = _lock(client, pair)
-    first = Occurrence(first_starts_at, first_starts_at + duration)
+    first = Occurrence(first_starts_at, end_after(first_starts_at, duration))
     _validate_slot(client=client, pair=pair, starts_at=first.starts_at, ends_at=first.ends_at)
     occurrences = _validate_series(first=first, interval_weeks=interval_weeks, until=until, count=count)
 
@@ -239,6 +242,14 @@ def schedule_series(
     events: list[VisitEvent] = []
     skipped: list[SkippedOccurrence] = []
     for occurrence in occurrences:
+        if occurrence.problem is not None:
+            # 10:00 stays 10:00 local; a local time the clocks skip or repeat that day is no one moment.
+            skipped.append(SkippedOccurrence(
+                series=series, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
+                reason=SkippedOccurrence.Reason.AMBIGUOUS_TIME if occurrence.problem is AmbiguousLocalTime
+                else SkippedOccurrence.Reason.NONEXISTENT_TIME,
+            ))
+            continue
         if not pair.is_active_on(timezone.localdate(occurrence.starts_at)):
             skipped.append(SkippedOccurrence(
                 series=series, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
@@ -308,11 +319,20 @@ def reschedule_visit(
     _validate_slot(client=client, pair=pair, starts_at=starts_at, ends_at=ends_at)
 
     day_shift = timezone.localdate(starts_at) - timezone.localdate(anchor.starts_at)
-    wall_time, duration = timezone.localtime(starts_at).time(), ends_at - starts_at
+    wall_time, duration = timezone.localtime(starts_at).time(), real_duration(starts_at, ends_at)
     moves = []
     for each in visits:
-        new_start = starts_at if each.pk == anchor.pk else local_datetime(timezone.localdate(each.starts_at) + day_shift, wall_time)
-        moves.append((each, Occurrence(new_start, new_start + duration)))
+        if each.pk == anchor.pk:
+            new_start = starts_at
+        else:
+            new_day = timezone.localdate(each.starts_at) + day_shift
+            problem = local_time_problem(new_day, wall_time)
+            if problem is not None:
+                raise ValidationError({"starts_at": _("%(problem)s (%(day)s, where a later visit would move.)") % {
+                    "problem": problem.message, "day": date_format(new_day, "j.n.Y"),
+                }})
+            new_start = local_datetime(new_day, wall_time)
+        moves.append((each, Occurrence(new_start, end_after(new_start, duration))))
     for each, occurrence in moves[1:]:
         if not pair.is_active_on(timezone.localdate(occurrence.starts_at)):
             raise ValidationError({"starts_at": _("The pair is not working on %(day)s, where a later visit would move.") % {

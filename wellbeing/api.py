@@ -11,6 +11,7 @@ import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -256,9 +257,17 @@ def _table_data(table) -> dict:
     }
 
 
+class _OneObjectSchema(AutoSchema):
+    """The dashboard's "list" answers one object (filters and tables), not an array: document it as it is."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The wellbeing dashboard",
+        operation_id="v1_dashboard_list",  # one object, but the id it has always had
         description="All tables of the managers' dashboard, built as the page builds them from the aggregate tables, "
         "with the page's small-cell suppression: a hidden figure is null with suppressed: true.",
         parameters=DASHBOARD_FILTERS,
@@ -275,6 +284,7 @@ def _table_data(table) -> dict:
 )
 @extend_schema(tags=["wellbeing"])
 class DashboardViewSet(viewsets.ViewSet):
+    schema = _OneObjectSchema()
     permission_classes = [DashboardViewers]
     lookup_field = "slug"
     lookup_value_regex = "[a-z_]+"

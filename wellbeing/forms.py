@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from visits.limits import validate_date_in_window
+
 from .models import Instrument, TimePoint
 from .outcome_schedule import ACTION_NEEDED
 
@@ -119,6 +121,7 @@ class MonthField(forms.CharField):
     """A month as YYYY-MM (what <input type="month"> sends), cleaned to its first day."""
 
     widget = forms.TextInput(attrs={"type": "month"})
+    default_validators = [validate_date_in_window]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -149,13 +152,20 @@ class DashboardFilterForm(forms.Form):
         self.fields["team"].choices = [("", _("All my teams"))] + [(str(team.pk), team.name) for team in teams]
 
     def clean(self):
+        """The month cap holds whichever bounds are given: a missing one is filled in as the dashboard fills it."""
+        from .dashboard.scope import DEFAULT_MONTHS
+        from .selectors import add_months, month_start
+
         cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
-            if start > end:
-                self.add_error("end", _("The end month must not be before the start month."))
-            elif (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS_SHOWN:
-                self.add_error("start", _("Choose at most %(n)s months.") % {"n": MAX_MONTHS_SHOWN})
+        if self.has_error("start") or self.has_error("end"):
+            return cleaned
+        given_start, given_end = cleaned.get("start"), cleaned.get("end")
+        end = given_end or month_start(timezone.localdate())
+        start = given_start or add_months(end, -(DEFAULT_MONTHS - 1))
+        if start > end:
+            self.add_error("end" if given_end else "start", _("The end month must not be before the start month."))
+        elif (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS_SHOWN:
+            self.add_error("start" if given_start else "end", _("Choose at most %(n)s months.") % {"n": MAX_MONTHS_SHOWN})
         return cleaned
 
 

@@ -219,7 +219,7 @@ def _render_dashboard(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
             "query": request.GET.urlencode(),
             "suppressed_label": suppressed_label(),
         },
-        status=400 if cost_form is not None else 200,
+        status=400 if cost_form is not None or (form.is_bound and not form.is_valid()) else 200,
     )
 
 
@@ -233,7 +233,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     """One dashboard table as CSV, with exactly the page's suppression."""
     scope = _scope_or_403(request)
-    _, filters = _filters(request, scope)
+    form, filters = _filters(request, scope)
+    if form.is_bound and not form.is_valid():
+        # Bad filters are a 400 with the reasons, never a file for other months than asked.
+        problems = "\n".join(f"{field}: {message}" for field, messages in form.errors.items() for message in messages)
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     chosen = build_dashboard(filters).table(table)
     if chosen is None:
         raise Http404

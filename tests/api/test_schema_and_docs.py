@@ -89,3 +89,23 @@ def test_a_post_to_an_unknown_api_url_is_a_json_404_not_the_csrf_page(api_as, co
     client.handler.enforce_csrf_checks = True
     response = client.post("/api/v1/visits/%C2%9D.%C2%93/cancel/", {"reason": "x"})
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+def test_the_dashboard_is_documented_as_the_object_it_returns(schema):
+    for path in ("/api/v1/dashboard/", "/api/v1/dashboard/{slug}/"):
+        body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body.get("type") != "array" and body["$ref"].startswith("#/components/schemas/Dashboard"), path
+
+
+def test_the_schema_states_the_services_limits(schema):
+    from visits import limits
+
+    components = schema["components"]["schemas"]
+    series = components["ScheduleSeriesRequest"]["properties"]
+    assert (series["duration_minutes"]["minimum"], series["duration_minutes"]["maximum"]) == (
+        limits.MIN_DURATION_MINUTES, limits.MAX_DURATION_MINUTES,
+    )
+    assert (series["interval_weeks"]["minimum"], series["interval_weeks"]["maximum"]) == (1, limits.MAX_INTERVAL_WEEKS)
+    assert (series["count"]["minimum"], series["count"]["maximum"]) == (1, limits.MAX_OCCURRENCES)
+    assert components["RescheduleVisitRequest"]["properties"]["reason"]["maxLength"] == limits.REASON_MAX_LENGTH
+    assert components["PatchedClientRequest"]["properties"]["needs_and_wishes"]["maxLength"] == limits.LONG_TEXT_MAX_LENGTH

@@ -202,7 +202,7 @@ def test_an_unknown_table_is_404(client, manager):
 def test_bad_filter_input_gets_a_message_on_the_field(client, manager):
     login(client, manager)
     page = client.get(reverse("wellbeing:dashboard"), {"start": "2026-09", "end": "2026-02"})
-    assert page.status_code == 200
+    assert page.status_code == 400  # bad input is a 4xx, with the message on the field
     assert page.context["form"].errors["end"] == ["The end month must not be before the start month."]
     garbled = client.get(reverse("wellbeing:dashboard"), {"start": "last spring"})
     assert garbled.context["form"].errors["start"] == ["Enter a month as YYYY-MM, e.g. 2026-03."]
