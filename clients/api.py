@@ -21,7 +21,7 @@ from access.models import AccessLog
 from access.policy import Access, Policy
 from pairwork.api_errors import LIST_VALIDATION_ERROR, with_errors
 from pairwork.api_lookups import path_id
-from pairwork.api_permissions import CareStaffOnly, CoordinatorWrites
+from access.api_permissions import CareStaffOnly, CoordinatorWrites
 from pairwork.choices import Language
 from visits.limits import validate_date_in_window
 

@@ -10,21 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils import timezone
 
 from access.choices import Channel, Grounds, ObjectType
 from access.log import log_access
 from access.models import AccessLog
 from access.policy import Access, policy
-from visits.notes import NOTE_FIELDS as NOTE_CONTENT_FIELDS
-from visits.models import Visit, VisitNote, VisitParticipant
-from wellbeing.models import SurveyResponse
 
 from .models import Client
 
@@ -34,99 +32,32 @@ CLIENT_FIELDS = (
     "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes", "consent_given", "consent_date",
     "archived_at", "created_at", "updated_at",
 )
-NOTE_FIELDS = (*NOTE_CONTENT_FIELDS, "version", "created_at", "updated_at")
 
 
-def _fields(obj, names) -> dict:
+def fields_of(obj, names) -> dict:
     return {name: getattr(obj, name) for name in names}
 
 
-def _person(profile) -> str:
+def person(profile) -> str:
     return profile.display_name if profile is not None else ""
 
 
-def _visits(client: Client) -> list[dict]:
-    participants = VisitParticipant.objects.select_related("staff__user", "note").prefetch_related("note__versions")
-    visits = (
-        Visit.objects.filter(client=client)
-        .select_related("pair__artist__user", "pair__nurse__user", "pair__team")
-        .prefetch_related(Prefetch("participants", queryset=participants), "events")
-        .order_by("starts_at")
-    )
-    exported = []
-    for visit in visits:
-        notes = []
-        for participant in visit.participants.all():
-            try:
-                note = participant.note
-            except VisitNote.DoesNotExist:
-                continue
-            notes.append(
-                {
-                    "author": _person(participant.staff),
-                    "role": participant.role,
-                    **_fields(note, NOTE_FIELDS),
-                    "versions": [
-                        {"version": v.version, "saved_at": v.saved_at, "content": v.content}
-                        for v in note.versions.all()
-                    ],
-                }
-            )
-        exported.append(
-            {
-                "id": visit.pk,
-                "starts_at": visit.starts_at,
-                "ends_at": visit.ends_at,
-                "status": visit.status,
-                "cancellation_reason": visit.cancellation_reason,
-                "series_id": visit.series_id,
-                "team": visit.pair.team.name,
-                "artist": _person(visit.pair.artist),
-                "nurse": _person(visit.pair.nurse),
-                "history": [
-                    {
-                        "kind": e.kind, "at": e.at, "status": e.status,
-                        "starts_at": e.starts_at, "ends_at": e.ends_at, "reason": e.reason,
-                    }
-                    for e in visit.events.all()
-                ],
-                "notes": notes,
-            }
-        )
-    return exported
+# Sections other apps add to the export (their AppConfig.ready), in the order of INSTALLED_APPS:
+# the export lives here, with the client, and imports no app above clients (docs/rules.md "Layers").
+_SECTIONS: dict[str, Callable[[Client], list[dict]]] = {}
 
 
-def _survey_responses(client: Client) -> list[dict]:
-    """The client's own answers (outcome measures); staff members' answers are theirs, not the client's."""
-    responses = (
-        SurveyResponse.objects.filter(client=client)
-        .select_related("instrument")
-        .prefetch_related("answers__item", "scores__scale")
-        .order_by("submitted_at")
-    )
-    return [
-        {
-            "instrument": response.instrument.code,
-            "instrument_version": response.instrument.version,
-            "time_point": response.time_point,
-            "period": response.period,
-            "submitted_at": response.submitted_at,
-            "answers": [
-                {"item": answer.item.code, "question": answer.item.text, "value": answer.value}
-                for answer in response.answers.all()
-            ],
-            "scores": [{"scale": score.scale.code, "value": score.value} for score in response.scores.all()],
-        }
-        for response in responses
-    ]
+def add_section(name: str, build: Callable[[Client], list[dict]]) -> None:
+    """Export `build(client)` under `name`: what an app above clients holds about the client."""
+    _SECTIONS[name] = build
 
 
 def client_data(client: Client) -> dict:
     """Everything held about one client, and nothing about anyone else's client record."""
     familiar = client.care_relationships.select_related("nurse__user")
     return {
-        "client": _fields(client, CLIENT_FIELDS) | {"team": client.team.name},
-        "familiar_nurses": [{"nurse": _person(r.nurse), "primary": r.is_primary, "since": r.since} for r in familiar],
+        "client": fields_of(client, CLIENT_FIELDS) | {"team": client.team.name},
+        "familiar_nurses": [{"nurse": person(r.nurse), "primary": r.is_primary, "since": r.since} for r in familiar],
         "service_circle": [
             {
                 "service": entry.service,
@@ -138,19 +69,7 @@ def client_data(client: Client) -> dict:
             }
             for entry in client.service_circle.all()
         ],
-        "visit_series": [
-            {
-                "id": series.pk,
-                "first_starts_at": series.first_starts_at,
-                "duration_minutes": series.duration_minutes,
-                "interval_weeks": series.interval_weeks,
-                "until": series.until,
-                "count": series.count,
-            }
-            for series in client.visit_series.order_by("first_starts_at")
-        ],
-        "visits": _visits(client),
-        "survey_responses": _survey_responses(client),
+        **{name: build(client) for name, build in _SECTIONS.items()},
         "access_log": [
             {
                 "at": row.at,

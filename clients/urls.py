@@ -1,15 +1,15 @@
-from django.urls import path
+"""The clients app's own pages under /clients/ (namespace "clients").
 
-from visits import note_views
+The root URLconf mounts them together with the client pages that show the
+client's visits too (visits.urls.client_pages: the list, the client's page,
+the notes), which live in visits, the app above (docs/rules.md "Layers").
+"""
+from django.urls import path
 
 from . import privacy_views, views
 
-app_name = "clients"
-
 urlpatterns: list = [
-    path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
-    path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),
@@ -19,7 +19,6 @@ urlpatterns: list = [
 
 # Privacy and visit notes (issue 4). Client ids only: never a name in a URL.
 urlpatterns += [
-    path("<int:pk>/notes/", note_views.client_notes, name="notes"),
     path("<int:pk>/access-log/", privacy_views.client_access_log, name="access_log"),
     path("<int:pk>/data-export/", privacy_views.client_data_export, name="data_export"),
 ]

@@ -3,14 +3,18 @@
 Viewsets document their failures with `with_errors({...}, 400, 404, ...)` so
 every endpoint shows the same shapes in the schema. A double booking
 (docs/rules.md rule 1) is refused by PostgreSQL, explained by
-visits.conflicts as a SchedulingConflict, and answered here, for any view
-that lets it through, as 409 with `SchedulingConflict.as_dict()`: who is
-busy, in which role, and when. The documented shape is
-`SchedulingConflictSerializer`; nothing else builds a 409.
+visits.conflicts as a SchedulingConflict, and answered through this
+handler, for any view that lets it through, as 409 with
+`SchedulingConflict.as_dict()`: who is busy, in which role, and when. The
+documented shape is `SchedulingConflictSerializer`; nothing else builds a 409.
+
+The app that raises a domain error registers its answer (`answer`, in its
+AppConfig.ready), so this module imports no app above it (docs/rules.md
+"Layers").
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,10 +27,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from visits.conflicts import SchedulingConflict
-from visits.services import record_conflict_disclosure
+# exception class -> how to answer it: (the exception, the request or None) -> Response
+_ANSWERS: dict[type[Exception], Callable[[Exception, Any], Response]] = {}
 
-CHANNEL = "api"
+
+def answer(exception_class: type[Exception], respond: Callable[[Exception, Any], Response]) -> None:
+    """Answer `exception_class` (raised by a service, let through by a view) with `respond(exc, request)`."""
+    _ANSWERS[exception_class] = respond
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -66,15 +73,12 @@ def exception_handler(exc, context):
 
     * a django ValidationError becomes 400 with its messages on their fields,
       the same shape as a serializer's;
-    * a SchedulingConflict becomes 409 with who is busy and when. Other
-      clients' names in it were filtered by what the caller may see; showing
-      them is logged as for the pages, after the refused transaction is gone.
+    * a registered domain error gets its app's answer: a SchedulingConflict
+      becomes 409 with who is busy and when (visits.apps).
     """
-    if isinstance(exc, SchedulingConflict):
-        request = context.get("request")
-        if request is not None:
-            record_conflict_disclosure(by=request.user, conflict=exc, channel=CHANNEL)
-        return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
+    for exception_class, respond in _ANSWERS.items():
+        if isinstance(exc, exception_class):
+            return respond(exc, context.get("request"))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         exc = ValidationError(

@@ -15,7 +15,7 @@ from visits.api import VisitViewSet
 from visits.note_api import VisitNoteViewSet
 from wellbeing.api import DashboardViewSet, InstrumentViewSet, SurveyResponseViewSet
 
-from .api import StaffViewSet, TeamViewSet, WorkPairViewSet
+from workspace.api import StaffViewSet, TeamViewSet, WorkPairViewSet
 
 v1 = DefaultRouter(trailing_slash=True)
 v1.include_root_view = False

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clients",
     "visits",
     "wellbeing",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -261,7 +262,7 @@ REST_FRAMEWORK = {
         "pairwork.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["pairwork.api_permissions.HasRole"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.api_permissions.HasRole"],
     # JSON only: integrations speak JSON, and the Swagger UI at /api/docs/ replaces the browsable API.
     "DEFAULT_PARSER_CLASSES": ["pairwork.api_parsers.BoundedJSONParser"],
     "DEFAULT_METADATA_CLASS": "pairwork.api_metadata.DescribeWithoutReading",

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from pairwork.navigation import NavEntry, links_for
-from pairwork.selectors import local_day_bounds
+from workspace.home import local_day_bounds
 from tests import factories as f
 from tests.conftest import login
 from visits.models import VisitStatus

@@ -21,7 +21,7 @@ from access.models import AccessLog
 from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
-from pairwork.api_permissions import CoordinatorWrites, PairMembersWrite
+from access.api_permissions import CoordinatorWrites, PairMembersWrite
 from pairwork.models import Team
 
 from . import services

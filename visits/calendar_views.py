@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from access.choices import ObjectType
 from access.log import log_listing
 from access.policy import policy, profile_of
-from pairwork.view_guards import coordinator_required
+from access.view_guards import coordinator_required
 
 from . import calendar, feeds
 from .limits import date_in_window, date_window_message

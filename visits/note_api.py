@@ -22,7 +22,7 @@ from access.models import AccessLog
 from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
-from pairwork.api_permissions import PairMembersWrite
+from access.api_permissions import PairMembersWrite
 
 from . import notes
 from .models import Visit, VisitNote

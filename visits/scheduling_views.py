@@ -17,7 +17,7 @@ from access.models import AccessLog
 from access.policy import Policy, policy
 from clients.models import Client
 from pairwork.form_errors import add_service_errors
-from pairwork.view_guards import coordinator_required, coordinator_series_page, coordinator_visit_page
+from access.view_guards import coordinator_required, coordinator_series_page, coordinator_visit_page
 
 from . import services
 from .conflicts import clashes_from_records, format_local_range

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import calendar_views, note_views, scheduling_views
+from . import calendar_views, client_pages, note_views, scheduling_views
 
 app_name = "visits"
 
@@ -21,4 +21,12 @@ urlpatterns += [
     path("<int:pk>/", note_views.visit_detail, name="detail"),
     path("<int:pk>/note/", note_views.visit_note, name="note"),
     path("<int:pk>/outcome/", note_views.visit_outcome, name="outcome"),
+]
+
+# Client pages that show the client's visits, mounted under /clients/ in the "clients" namespace
+# by the root URLconf (they read clients and visits, so they live here). Client ids only.
+client_pages: list = [
+    path("", client_pages.client_list, name="list"),
+    path("<int:pk>/", client_pages.client_detail, name="detail"),
+    path("<int:pk>/notes/", note_views.client_notes, name="notes"),
 ]

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import StaffProfile, Team, WorkPair
 from access.policy import policy
+from pairwork.models import StaffProfile, Team, WorkPair
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import policy
+from access.view_guards import coordinator_required
+from pairwork.form_errors import add_service_errors
+from pairwork.pair_forms import EndPairForm, PairEditForm, PairForm
 from visits.models import VisitStatus
 
-from . import pairs as pair_services
-from .form_errors import add_service_errors
-from .pair_forms import EndPairForm, PairEditForm, PairForm
-from .view_guards import coordinator_required
+from . import pair_services
 
 
 @coordinator_required

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from rest_framework import permissions
 
-from access.policy import HEALTH_READERS, MANAGING_ROLES, VISITING_ROLES
+from pairwork.roles import role_of
 
-from .roles import role_of
+from .policy import HEALTH_READERS, MANAGING_ROLES, VISITING_ROLES
+
 
 # The care record beyond what a visit needs is for those who read health data.
 CARE_ROLES = HEALTH_READERS

@@ -11,11 +11,12 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from access import guard
-from access.choices import ObjectType
-from access.policy import MANAGING_ROLES, VISITING_ROLES
+from pairwork.roles import role_of
 
-from .roles import role_of
+from . import guard
+from .choices import ObjectType
+from .policy import MANAGING_ROLES, VISITING_ROLES
+
 
 __all__ = ["MANAGING_ROLES", "VISITING_ROLES", "roles_required", "coordinator_required"]
 

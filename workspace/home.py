@@ -1,4 +1,7 @@
-"""Reads behind each role's home page: one selector per role, each a fixed number of queries."""
+"""Reads behind each role's home page: one selector per role, each a fixed number of queries.
+
+The staff home shows visits and pending surveys, so it lives in workspace, above
+visits and wellbeing (docs/rules.md "Layers")."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +16,7 @@ from access.policy import policy
 from visits.models import INACTIVE_STATUSES, Visit
 from wellbeing.selectors import pending_surveys
 
-from .models import Team
+from pairwork.models import Team
 
 UPCOMING_VISITS_SHOWN = 10
 

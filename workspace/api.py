@@ -11,12 +11,12 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from access.api_permissions import CoordinatorWrites
 from access.policy import policy
+from pairwork.api_errors import with_errors
+from pairwork.models import Role, StaffProfile, Team, WorkPair
 
-from .api_errors import with_errors
-from .api_permissions import CoordinatorWrites
-from .models import Role, StaffProfile, Team, WorkPair
-from .pairs import create_pair, end_pair, update_pair
+from .pair_services import create_pair, end_pair, update_pair
 from .serializers import StaffSerializer, TeamSerializer, WorkPairChangeSerializer, WorkPairSerializer
 
 
@@ -92,7 +92,7 @@ class WorkPairViewSet(
 ):
     """Work pairs: coordinators see and manage their teams' pairs, artists and nurses see their own pairs.
 
-    Through pairwork.pairs, like the pair pages: people and team are fixed once
+    Through workspace.pair_services, like the pair pages: people and team are fixed once
     a pair is formed; its start and agreement change, and setting its last day ends it.
     """
 
