@@ -1,6 +1,7 @@
-"""Property-based run of the whole API against its own live schema (schemathesis).
+"""Property-based run of the whole API against its own live schema (schemathesis), for each role.
 
-A coordinator's token calls every operation with generated valid and invalid
+A coordinator's token (and, with fewer examples each, a nurse's, an artist's,
+a manager's and an administrator's) calls every operation with generated valid and invalid
 input, over HTTP against pytest-django's live server, with demo-like data
 from the factories. Each operation gets a bounded, derandomized number of
 examples so the suite stays quick and repeatable. Every response must be
@@ -41,8 +42,23 @@ CHECKS = [
 ]
 
 
+ROLES = {
+    "coordinator": lambda request: request.getfixturevalue("coordinator").user,
+    "nurse": lambda request: request.getfixturevalue("pair").nurse.user,
+    "artist": lambda request: request.getfixturevalue("pair").artist.user,
+    "manager": lambda request: request.getfixturevalue("manager").user,
+    "administrator": lambda request: request.getfixturevalue("admin_user"),
+}
+
+
 @pytest.fixture
-def demo(live_server, coordinator, pair, client_record, other_team):
+def role():
+    """Overridden by the per-role test's parametrize; the coordinator otherwise."""
+    return "coordinator"
+
+
+@pytest.fixture
+def demo(request, role, live_server, coordinator, pair, client_record, other_team):
     """A small world: our team's pair, clients, visits, service circle and log; another team's client."""
     team = pair.team
     start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=1)
@@ -66,7 +82,7 @@ def demo(live_server, coordinator, pair, client_record, other_team):
         client=client_record, answers={"life_satisfaction": 5, "worthwhile": 6, "happiness": 5, "anxiety": 6},
         refresh_aggregates=False,
     )
-    _, raw = issue_api_token(user=coordinator.user, name="Schemathesis")
+    _, raw = issue_api_token(user=ROLES[role](request), name="Schemathesis")
     return {
         "token": raw,
         "bodies": {
@@ -137,4 +153,19 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_every_generated_request_within_its_schema(case, demo):
+    case.call_and_validate(headers={"Authorization": f"Token {demo['token']}"}, checks=CHECKS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["nurse", "artist", "manager", "administrator"])
+@schema.parametrize()
+@settings(
+    max_examples=5,  # a CI budget: every operation, a few examples, per role
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_answers_every_role_within_its_schema(case, demo, role):
     case.call_and_validate(headers={"Authorization": f"Token {demo['token']}"}, checks=CHECKS)
