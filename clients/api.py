@@ -23,7 +23,7 @@ from pairwork.api_errors import LIST_VALIDATION_ERROR, with_errors
 from pairwork.api_lookups import path_id
 from access.api_permissions import CareStaffOnly, CoordinatorWrites
 from pairwork.choices import Language
-from visits.limits import validate_date_in_window
+from pairwork.limits import validate_date_in_window
 
 from .models import Client, ServiceCircleEntry
 from .records import create_client, set_service_circle, update_client

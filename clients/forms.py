@@ -10,7 +10,7 @@ from pairwork.choices import ArtForm
 from pairwork.models import Role, StaffProfile, Team
 from pairwork.pair_forms import DateInput, PersonChoiceField
 from pairwork.pairs import team_members
-from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
+from pairwork.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
 
 from .models import Client
 from .records import SERVICE_CIRCLE_FIELDS

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from access.policy import policy
 from pairwork.choices import ArtForm, Language
 from pairwork.models import Role, StaffProfile, Team
-from visits.limits import LONG_TEXT_MAX_LENGTH
+from pairwork.limits import LONG_TEXT_MAX_LENGTH
 
 
 class ClientQuerySet(models.QuerySet):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from visits.limits import validate_date_in_window
+from pairwork.limits import validate_date_in_window
 
 
 def _date_input() -> forms.DateInput:

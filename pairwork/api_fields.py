@@ -2,8 +2,8 @@
 
 * `MomentField` – a date and time: with an offset it is taken as given; without
   one it is read on the Helsinki wall clock, and a time the clocks skip or
-  repeat that day is refused on the field (visits.timing). Outside the date
-  window (visits.limits) it is refused too.
+  repeat that day is refused on the field (pairwork.timing). Outside the date
+  window (pairwork.limits) it is refused too.
 * `WindowDateField` – a date inside the date window.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from visits.limits import date_window_message, validate_date_in_window
-from visits.timing import LocalTimeError, aware_from_input, within_date_window
+from .limits import date_window_message, validate_date_in_window
+from .timing import LocalTimeError, aware_from_input, within_date_window
 
 
 class MomentField(serializers.DateTimeField):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
+from .limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
 
 from .choices import ArtForm, Language, Weekday
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from visits.limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
+from .limits import LONG_TEXT_MAX_LENGTH, validate_date_in_window
 
 from .models import Role, StaffProfile, Team
 from .pairs import SHARED_AGREEMENT_TEMPLATE, team_members

@@ -19,7 +19,7 @@ from tests.conftest import login
 from tests.scheduling import next_fall_back, next_spring_forward
 from visits import services
 from visits.models import SkippedOccurrence, Visit
-from visits.timing import AmbiguousLocalTime, NonexistentLocalTime, local_moment, local_time_problem
+from pairwork.timing import AmbiguousLocalTime, NonexistentLocalTime, local_moment, local_time_problem
 
 VISITS = "/api/v1/visits/"
 UTC = dt.timezone.utc
@@ -88,7 +88,7 @@ def test_the_web_form_books_120_real_minutes_across_the_change(coordinator_clien
 def test_the_web_form_refuses_a_gap_or_fold_time_on_the_time_field(coordinator_client, client_record, pair, change_day, message):
     response = _book_on_page(coordinator_client, client_record, pair, change_day(), "03:30", 60)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.context["form"].errors["start_time"][0]
     assert not Visit.objects.exists()
 

@@ -19,7 +19,7 @@ from pairwork.models import WorkPair
 from tests.api.conftest import api_as, fresh_throttle_counts  # noqa: F401 (fixtures)
 from tests.conftest import login
 from tests.factories import make_visit
-from visits.limits import LONG_TEXT_MAX_LENGTH
+from pairwork.limits import LONG_TEXT_MAX_LENGTH
 from visits.models import Visit, VisitNote
 
 WINDOW = "Choose a date between 1.1.2000 and 31.12.2100."

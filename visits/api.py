@@ -26,7 +26,7 @@ from pairwork.models import Team
 
 from . import services
 from .conflicts import clashes_from_records
-from .limits import validate_date_in_window
+from pairwork.limits import validate_date_in_window
 from .models import Visit, VisitParticipant, VisitStatus
 from .note_api import visit_for_outcome
 from .outcomes import record_visit_outcome

@@ -18,7 +18,7 @@ from access.policy import policy, profile_of
 from access.view_guards import coordinator_required
 
 from . import calendar, feeds
-from .limits import date_in_window, date_window_message
+from pairwork.limits import date_in_window, date_window_message
 from .links import visit_page_url
 
 

@@ -15,7 +15,7 @@ from clients.models import Client
 from pairwork.choices import ArtForm
 from pairwork.models import Role, StaffProfile, WorkPair
 
-from . import limits
+from pairwork import limits
 
 
 class TsTzRange(Func):

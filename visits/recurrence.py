@@ -2,7 +2,7 @@
 
 A visit at 10:00 stays at 10:00 local time across the change to and from
 summer time, so the occurrences are computed as local dates and times and
-only then made aware (visits.timing); each lasts its duration in real time.
+only then made aware (pairwork.timing); each lasts its duration in real time.
 An occurrence whose local time does not exist that day, or exists twice, is
 returned with its problem so the caller can report it as skipped.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .limits import MAX_OCCURRENCES
-from .timing import LocalTimeError, end_after, local_time_problem, service_timezone
+from pairwork.limits import MAX_OCCURRENCES
+from pairwork.timing import LocalTimeError, end_after, local_time_problem, service_timezone
 
 __all__ = ["MAX_OCCURRENCES", "Occurrence", "local_datetime", "wall_time_exists", "weekly_occurrences"]
 
@@ -30,14 +30,14 @@ class Occurrence:
 def local_datetime(day: dt.date, wall_time: dt.time) -> dt.datetime:
     """The aware moment of `wall_time` on `day` in the service's time zone (the earlier one in a fold).
 
-    For input from people use visits.timing.local_moment, which refuses gap and fold times.
+    For input from people use pairwork.timing.local_moment, which refuses gap and fold times.
     """
     return dt.datetime.combine(day, wall_time.replace(tzinfo=None), tzinfo=service_timezone())
 
 
 def wall_time_exists(day: dt.date, wall_time: dt.time) -> bool:
     """False for a local time skipped when the clocks go forward (e.g. 03:30 on the last Sunday of March)."""
-    from .timing import NonexistentLocalTime
+    from pairwork.timing import NonexistentLocalTime
 
     return local_time_problem(day, wall_time) is not NonexistentLocalTime
 

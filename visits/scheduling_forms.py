@@ -12,12 +12,12 @@ from clients.models import Client
 from pairwork.models import WorkPair
 from pairwork.pair_forms import DateInput
 
-from .limits import (
+from pairwork.limits import (
     MAX_DURATION_MINUTES, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION_MINUTES, REASON_MAX_LENGTH,
     validate_date_in_window,
 )
 from .services import Scope
-from .timing import LocalTimeError, end_after, local_moment
+from pairwork.timing import LocalTimeError, end_after, local_moment
 
 DURATION_CHOICES = [
     (m, _("%(minutes)d min") % {"minutes": m})

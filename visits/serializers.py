@@ -17,9 +17,9 @@ from pairwork.models import WorkPair
 
 from .models import OUTCOME_STATUSES, SkippedOccurrence, Visit, VisitNote, VisitParticipant, VisitStatus
 from .notes import NOTE_FIELDS, editable_until
-from .limits import MAX_DURATION, MAX_DURATION_MINUTES, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, MIN_DURATION_MINUTES, REASON_MAX_LENGTH
+from pairwork.limits import MAX_DURATION, MAX_DURATION_MINUTES, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, MIN_DURATION_MINUTES, REASON_MAX_LENGTH
 from .services import Scope
-from .timing import real_duration
+from pairwork.timing import real_duration
 
 
 class VisitClientSerializer(serializers.ModelSerializer):

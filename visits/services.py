@@ -46,9 +46,9 @@ from pairwork.models import Role, WorkPair
 
 from .conflicts import Clash, SchedulingConflict, translate_overlap_errors
 from .models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
-from .limits import LATEST_DATE, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, date_window_message
+from pairwork.limits import LATEST_DATE, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, date_window_message
 from .recurrence import Occurrence, local_datetime, weekly_occurrences
-from .timing import AmbiguousLocalTime, end_after, local_time_problem, real_duration, within_date_window
+from pairwork.timing import AmbiguousLocalTime, end_after, local_time_problem, real_duration, within_date_window
 
 __all__ = [
     "Clash", "SchedulingConflict", "Scope", "SeriesResult",

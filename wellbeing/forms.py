@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from visits.limits import validate_date_in_window
+from pairwork.limits import validate_date_in_window
 
 from .models import Instrument, TimePoint
 from .outcome_schedule import ACTION_NEEDED

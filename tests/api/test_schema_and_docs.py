@@ -98,7 +98,7 @@ def test_the_dashboard_is_documented_as_the_object_it_returns(schema):
 
 
 def test_the_schema_states_the_services_limits(schema):
-    from visits import limits
+    from pairwork import limits
 
     components = schema["components"]["schemas"]
     series = components["ScheduleSeriesRequest"]["properties"]

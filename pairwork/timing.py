@@ -96,7 +96,7 @@ def real_duration(starts_at: dt.datetime, ends_at: dt.datetime) -> dt.timedelta:
 
 
 def within_date_window(moment: dt.datetime) -> bool:
-    """True if `moment` falls on a Helsinki day inside the service's date window (visits.limits).
+    """True if `moment` falls on a Helsinki day inside the service's date window (pairwork.limits).
 
     Compared in UTC so that a moment near year 1 or 9999 cannot overflow on the way.
     """
