@@ -9,6 +9,12 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "area", "created_at"]
     search_fields = ["name", "area"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a team with clients is refused by the database (PROTECT), and
+        # its confirmation page would list the clients' names: a read of client
+        # data outside the access log. Move or archive the clients first.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.clients.exists())
+
 
 class WeeklyAvailabilityInline(admin.TabularInline):
     model = WeeklyAvailability
