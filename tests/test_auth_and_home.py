@@ -398,3 +398,45 @@ def test_an_organisation_wide_manager_sees_every_team(client, team, other_team):
     response = client.get(reverse("home"))
 
     assert [t.name for t in response.context["teams"]] == ["Espoo", "Kallio"]
+
+
+# --- The phone day: today's paperwork stays on the home page until it is done ----------------------
+
+def test_todays_ended_visit_stays_on_the_staff_home_until_outcome_and_own_note_are_done(pair, nurse, artist, team):
+    from visits import notes
+    from visits.outcomes import record_visit_outcome
+    from workspace.home import staff_home
+
+    start_of_today, _ = local_day_bounds(timezone.localdate())
+    afternoon = start_of_today + dt.timedelta(hours=15)
+    morning = f.make_visit(pair=pair, client=f.ClientFactory(team=team, first_name="Aamu"), starts_at=afternoon - dt.timedelta(hours=5))
+    later = f.make_visit(pair=pair, client=f.ClientFactory(team=team, first_name="Ilta"), starts_at=afternoon + dt.timedelta(hours=2))
+    f.make_visit(pair=pair, client=f.ClientFactory(team=team, first_name="Eilen"), starts_at=start_of_today - dt.timedelta(hours=10))
+
+    def today_for(person):
+        return {v.client.first_name: (v.needs_outcome, v.needs_note) for v in staff_home(user=person.user, now=afternoon)["today_visits"]}
+
+    # Ended at 11:00, nothing recorded yet; the evening visit has not begun, so nothing is due for it.
+    assert today_for(nurse) == {"Aamu": (True, True), "Ilta": (False, False)}
+
+    record_visit_outcome(visit=morning, by=nurse.user, status=VisitStatus.COMPLETED, channel="web")
+    assert today_for(nurse) == {"Aamu": (False, True), "Ilta": (False, False)}
+
+    notes.log_visit_note(
+        participant=morning.participants.get(staff=nurse), by=nurse.user,
+        content={"art_form": "music", "activities": "Lauloimme.", "engagement": 4, "mood_before": 3, "mood_after": 4,
+                 "care_plan_observations": "", "next_visit_suggestions": "", "free_text": ""},
+    )
+    # The nurse is done with the morning; the artist has still to write hers.
+    assert today_for(nurse) == {"Ilta": (False, False)}
+    assert today_for(artist) == {"Aamu": (False, True), "Ilta": (False, False)}
+    assert later.pk in {v.pk for v in staff_home(user=artist.user, now=afternoon)["today_visits"]}
+
+
+def test_the_home_card_says_what_is_still_to_do(client, pair, nurse, team):
+    f.make_visit(pair=pair, client=f.ClientFactory(team=team, first_name="Aamu"), starts_at=today_now_or_later())
+    login(client, nurse)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Aamu" in page and "Outcome to record" in page and "Note to write" in page

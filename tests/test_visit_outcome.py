@@ -1,5 +1,6 @@
 """Marking how a visit went: completed, client declined, no-show, cancelled on arrival."""
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -107,3 +108,25 @@ def test_the_outcome_page_answers_posts_only(client, todays_visit, nurse):
     login(client, nurse)
 
     assert client.get(outcome_url(todays_visit)).status_code == 405
+
+
+def test_after_saving_the_outcome_the_page_confirms_it_and_shows_it_chosen(client, todays_visit, nurse):
+    login(client, nurse)
+
+    page = client.post(outcome_url(todays_visit), {"status": "no_show"}, follow=True).content.decode()
+
+    assert "Saved: the visit is marked “No-show”." in page
+    [chosen] = re.findall(r'<input[^>]*\bchecked\b[^>]*>', page)
+    assert 'value="no_show"' in chosen
+
+
+def test_saving_a_note_is_confirmed(client, todays_visit, nurse, note_content):
+    login(client, nurse)
+    data = {key: value for key, value in note_content.items()}
+
+    page = client.post(reverse("visits:note", args=[todays_visit.pk]), data, follow=True).content.decode()
+
+    assert "Your note was saved." in page
+    data["activities"] = "Lauloimme ja tanssimme."
+    page = client.post(reverse("visits:note", args=[todays_visit.pk]), data, follow=True).content.decode()
+    assert "Your changes to the note were saved." in page

@@ -6,12 +6,14 @@ read or the refusal; a service that saves logs its change instead.
 """
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +24,7 @@ from access.policy import Access, Policy, policy
 from pairwork.choices import ArtForm
 
 from . import notes
-from .models import Visit, VisitNote
+from .models import OUTCOME_STATUSES, Visit, VisitNote
 from .note_forms import VisitNoteForm, VisitOutcomeForm
 from .outcomes import may_record_outcome_now, record_visit_outcome
 
@@ -65,7 +67,11 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outc
         "may_edit_note": own_note is not None and notes.is_editable(own_note),
         "outcome_form": outcome_form
         if outcome_form is not None
-        else (VisitOutcomeForm() if own is not None and may_record_outcome_now(visit) else None),
+        else (
+            # The outcome already recorded is shown chosen, so the pair sees what was said and can correct it.
+            VisitOutcomeForm(initial={"status": visit.status if visit.status in OUTCOME_STATUSES else None})
+            if own is not None and may_record_outcome_now(visit) else None
+        ),
         "may_see_access_log": rules.access_log_access(client).allowed,
     }
 
@@ -96,10 +102,11 @@ def visit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitOutcomeForm(request.POST)
     if form.is_valid():
         try:
-            record_visit_outcome(visit=visit, by=request.user, status=form.cleaned_data["status"])
+            visit = record_visit_outcome(visit=visit, by=request.user, status=form.cleaned_data["status"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            messages.success(request, _("Saved: the visit is marked “%(status)s”.") % {"status": visit.get_status_display()})
             return redirect("visits:detail", pk=visit.pk)
     # Shown again with the error: the guard's row records it as the read it is.
     visit.refresh_from_db(fields=["status"])
@@ -128,8 +135,10 @@ def visit_note(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 if note is None:
                     notes.log_visit_note(participant=participant, by=request.user, content=form.content())
+                    messages.success(request, _("Your note was saved. Your partner and the coordinator can read it now."))
                     return redirect(after_first_note_url(visit))
                 notes.edit_visit_note(note=note, by=request.user, content=form.content())
+                messages.success(request, _("Your changes to the note were saved."))
                 return redirect("visits:detail", pk=visit.pk)
             except ValidationError as error:
                 form.add_error(None, error)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from access.choices import ObjectType
 from access.log import log_listing
 from access.policy import policy
-from visits.models import INACTIVE_STATUSES, Visit
+from visits.models import INACTIVE_STATUSES, OUTCOME_STATUSES, Visit, VisitNote
 from wellbeing.selectors import pending_surveys
 
 from pairwork.models import Team
@@ -43,11 +43,27 @@ def coordinator_home(*, user) -> dict:
     return {"teams": teams, "visits_today_total": sum(team.visits_today for team in teams)}
 
 
-def staff_home(*, user) -> dict:
-    """An artist's or nurse's own visits that have not ended: today's, then the next few."""
-    _, end_of_today = local_day_bounds(timezone.localdate())
-    mine = Visit.objects.for_staff(user.staff_profile).active().upcoming().with_people()
-    today = list(mine.filter(starts_at__lt=end_of_today))
+def staff_home(*, user, now: dt.datetime | None = None) -> dict:
+    """An artist's or nurse's own visits: today's, then the next few.
+
+    A visit of today stays after it has ended until its outcome is recorded
+    and the person's own note is written (`has_my_note`, `to_do`), so the day's
+    paperwork is where the day is.
+    """
+    profile = user.staff_profile
+    now = now or timezone.now()
+    start_of_today, end_of_today = local_day_bounds(timezone.localdate(now))
+    mine = Visit.objects.for_staff(profile).active().with_people().order_by("starts_at")
+    my_note = VisitNote.objects.filter(participant__visit=OuterRef("pk"), participant__staff=profile)
+    today = list(
+        mine.filter(Q(starts_at__gte=start_of_today) | Q(ends_at__gte=now), starts_at__lt=end_of_today)
+        .annotate(has_my_note=Exists(my_note))
+        .exclude(ends_at__lt=now, status__in=OUTCOME_STATUSES, has_my_note=True)
+    )
+    for visit in today:
+        begun = visit.starts_at <= now
+        visit.needs_outcome = begun and visit.status not in OUTCOME_STATUSES
+        visit.needs_note = begun and not visit.has_my_note
     upcoming = list(mine.filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
     # The cards name each visit's client: a list read of each one shown.
     log_listing(user=user, client_ids=[visit.client_id for visit in today + upcoming], object_type=ObjectType.VISIT)
