@@ -70,6 +70,15 @@ def test_the_detail_shows_familiar_nurses_and_the_service_circle(coordinator_cli
     assert AccessLog.objects.filter(client_id=client_record.pk, action="view", allowed=True).exists()
 
 
+def test_the_client_page_links_to_the_notes_and_to_who_accessed_the_data(coordinator_client, client_record):
+    page = coordinator_client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+
+    for target in ("clients:notes", "clients:access_log"):
+        url = reverse(target, args=[client_record.pk])
+        assert f'href="{url}"' in page
+        assert coordinator_client.get(url).status_code == 200
+
+
 def test_a_coordinator_of_another_team_gets_404_on_this_teams_client_pages(client, other_coordinator, client_record):
     login(client, other_coordinator)
     for name in ("detail", "edit", "archive", "familiar_nurses", "service_circle"):
