@@ -73,7 +73,8 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         verdict = _("allowed") if self.allowed else _("denied")
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_type} ({verdict})"
+        at = timezone.localtime(self.at) if self.at else None
+        return f"{at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.get_object_type_display()} ({verdict})"
 
     def get_object_type_display(self) -> str:
         value = LEGACY_OBJECT_TYPES.get(self.object_type, self.object_type)

@@ -249,3 +249,15 @@ def test_the_log_page_shows_grounds_objects_and_channels_translated(
         assert word in page, word
     for code in ("visit_series", "visit participant", "team coordinator"):
         assert code not in page, code
+
+
+def test_a_row_names_itself_in_the_readers_language_and_local_time(nurse, client_record):
+    from django.utils import translation
+
+    at = dt.datetime(2026, 7, 1, 9, 5, tzinfo=dt.timezone.utc)  # 12:05 in Helsinki (summer time)
+    row = AccessLog.objects.create(
+        user=nurse.user, username="hanna", client_id=client_record.pk, object_type="access log", object_id="1",
+        action="view", grounds="visit participant", allowed=True, channel="web", at=at,
+    )
+    with translation.override("fi"):
+        assert str(row) == "2026-07-01 12:05 hanna katsottu käyttöloki (sallittu)"
