@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -41,7 +42,10 @@ def many_visits(team, monday, *, pairs: int, per_day: int) -> list[Visit]:
 def test_the_week_shows_the_teams_visits_by_day(client, coordinator, pair, client_record, other_team, monday):
     tuesday_visit = make_visit(pair=pair, client=client_record, starts_at=at(monday + dt.timedelta(days=1), 10))
     make_visit(pair=pair, client=client_record, starts_at=at(monday + dt.timedelta(weeks=1), 10))  # next week
-    cancelled = make_visit(pair=pair, client=client_record, starts_at=at(monday, 12), status=VisitStatus.CANCELLED, cancellation_reason="x")
+    cancelled = make_visit(
+        pair=pair, client=client_record, starts_at=at(monday, 12), status=VisitStatus.CANCELLED,
+        cancellation_reason="Asiakas sairaalassa",
+    )
     make_visit(pair=f.WorkPairFactory(team=other_team), starts_at=at(monday, 10))  # another team
     login(client, coordinator)
 
@@ -49,10 +53,12 @@ def test_the_week_shows_the_teams_visits_by_day(client, coordinator, pair, clien
 
     days = response.context["days"]
     assert [d.day for d in days] == [monday + dt.timedelta(days=i) for i in range(7)]
-    assert [[v.pk for v in d.visits] for d in days] == [[], [tuesday_visit.pk], [], [], [], [], []]
+    # A cancelled visit stays where it was, struck through, with its reason.
+    assert [[v.pk for v in d.visits] for d in days] == [[cancelled.pk], [tuesday_visit.pk], [], [], [], [], []]
+    assert [[v.pk for v in d.active_visits] for d in days] == [[], [tuesday_visit.pk], [], [], [], [], []]
     page = response.content.decode()
     assert "Helmi Esimerkki" in page and "Aino Taiteilija &amp; Hanna Hoitaja" in page
-    assert cancelled.pk not in {v.pk for d in days for v in d.visits}
+    assert re.search(r'class="cal-visit-box[^"]*is-cancelled[^"]*"', page) and "Asiakas sairaalassa" in page
     assert response.context["previous_week"] == (monday - dt.timedelta(weeks=1)).isoformat()
     assert response.context["next_week"] == (monday + dt.timedelta(weeks=1)).isoformat()
 
@@ -171,3 +177,75 @@ def test_managers_without_visits_see_an_empty_my_visits(client, manager):
     response = client.get(reverse("visits:my_visits"))
     assert response.status_code == 200
     assert response.context["mine"].today == [] and response.context["mine"].upcoming == []
+
+
+# --- The week on a time axis ------------------------------------------------------------------------
+
+def test_the_week_places_visits_on_a_quarter_hour_axis_with_overlaps_side_by_side(client, coordinator, pair, client_record, team, monday):
+    other_pair = f.WorkPairFactory(team=team)
+    at_ten = make_visit(pair=pair, client=client_record, starts_at=at(monday, 10))  # 10:00-11:00
+    overlapping = make_visit(pair=other_pair, client=f.ClientFactory(team=team), starts_at=at(monday, 10, 30))
+    after = make_visit(pair=pair, client=client_record, starts_at=at(monday, 11))  # back to back: lane 1 again
+    login(client, coordinator)
+
+    grid = client.get(reverse("visits:calendar"), {"week": monday.isoformat()}).context["grid"]
+
+    # Working hours 8-18: row 1 is 08:00, each row a quarter of an hour.
+    assert [hour.hour for hour, _row in grid.hours] == list(range(8, 18))
+    monday_column = grid.days[0]
+    placed = {p.visit.pk: (p.row, p.span, p.lane) for p in monday_column.placed}
+    assert placed == {at_ten.pk: (9, 4, 1), overlapping.pk: (11, 4, 2), after.pk: (13, 4, 1)}
+    assert monday_column.lanes == 2
+    # 10:00-12:00 is taken; the other hours offer to schedule there.
+    assert [hour.hour for hour, _row in monday_column.free_hours] == [8, 9, 12, 13, 14, 15, 16, 17]
+
+
+def test_a_visit_outside_working_hours_widens_the_axis(client, coordinator, pair, client_record, monday):
+    make_visit(pair=pair, client=client_record, starts_at=at(monday, 6, 30), minutes=45)
+    make_visit(pair=pair, client=client_record, starts_at=at(monday + dt.timedelta(days=2), 19), minutes=90)
+    login(client, coordinator)
+
+    grid = client.get(reverse("visits:calendar"), {"week": monday.isoformat()}).context["grid"]
+
+    assert [hour.hour for hour, _row in grid.hours] == list(range(6, 21))
+    assert [(p.row, p.span) for p in grid.days[0].placed] == [(3, 3)]
+
+
+def test_an_empty_hour_links_to_scheduling_with_its_day_and_time(client, coordinator, client_record, monday):
+    login(client, coordinator)
+
+    page = client.get(reverse("visits:calendar"), {"week": monday.isoformat()}).content.decode()
+    link = f'{reverse("visits:schedule")}?day={monday.isoformat()}&amp;start_time=14:00&amp;duration_minutes=60'
+    assert f'href="{link}"' in page
+
+    form_page = client.get(link.replace("&amp;", "&"))
+    assert form_page.status_code == 200
+    html = form_page.content.decode()
+    assert f'value="{monday.isoformat()}"' in html and 'value="14:00"' in html
+    assert "This field is required" not in html
+
+
+def test_one_persons_week_shows_only_their_visits(client, coordinator, pair, client_record, team, other_team, monday):
+    mine = make_visit(pair=pair, client=client_record, starts_at=at(monday, 10))
+    make_visit(pair=f.WorkPairFactory(team=team), client=f.ClientFactory(team=team), starts_at=at(monday, 12))
+    stranger = f.NurseFactory(team=other_team)
+    login(client, coordinator)
+
+    response = client.get(reverse("visits:calendar"), {"week": monday.isoformat(), "person": pair.nurse.pk})
+    assert [v.pk for d in response.context["days"] for v in d.visits] == [mine.pk]
+    assert response.context["person"] == pair.nurse
+    assert "Hanna Hoitaja" in response.content.decode()
+
+    # Someone outside the coordinator's teams is not a choice: the whole team's week is shown.
+    response = client.get(reverse("visits:calendar"), {"week": monday.isoformat(), "person": stranger.pk})
+    assert response.context["person"] is None
+    assert len([v for d in response.context["days"] for v in d.visits]) == 2
+
+
+def test_the_calendars_print_without_the_menus(client, coordinator, monday):
+    login(client, coordinator)
+
+    for url in (reverse("visits:calendar"), reverse("visits:calendar_day", args=[monday.isoformat()])):
+        page = client.get(url).content.decode()
+        assert re.search(r'<nav class="navbar[^"]*d-print-none', page)
+        assert "calendar-grid.css" in page and "data-print" in page

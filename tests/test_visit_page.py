@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests import factories as f
 from tests.conftest import login
 from visits import notes
-from visits.models import VisitNote
+from visits.models import Visit, VisitNote, VisitStatus
 
 HEALTH = "Sydämen vajaatoiminta; nesteenpoisto."
 
@@ -187,3 +187,24 @@ def test_the_notes_page_does_not_grow_queries_with_visits(client, history, pair,
     with django_assert_max_num_queries(10):
         response = client.get(reverse("clients:notes", args=[client_record.pk]))
     assert len(response.context["visits"]) == 6
+
+
+def test_the_coordinator_moves_and_cancels_from_the_visit_page(client, visit, coordinator, artist):
+    login(client, coordinator)
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    for target in ("visits:reschedule", "visits:cancel"):
+        assert f'href="{reverse(target, args=[visit.pk])}"' in page
+
+    login(client, artist)
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert reverse("visits:cancel", args=[visit.pk]) not in page
+
+
+def test_a_cancelled_visit_shows_its_reason_and_no_move_or_cancel(client, visit, coordinator):
+    Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.CANCELLED, cancellation_reason="Asiakas sairaalassa")
+    login(client, coordinator)
+
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+
+    assert "Cancelled: Asiakas sairaalassa" in page
+    assert reverse("visits:cancel", args=[visit.pk]) not in page

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 
 from access.choices import ObjectType
 from access.log import log_listing
-from access.policy import policy, profile_of
+from access.policy import VISITING_ROLES, policy, profile_of
 from access.view_guards import coordinator_required
+
 
 from . import calendar, feeds
 from pairwork.limits import date_in_window, date_window_message
@@ -53,25 +54,42 @@ def _bad_day(request: HttpRequest) -> HttpResponse:
     }, status=400)
 
 
+def _chosen_person(request: HttpRequest, teams):
+    """The artist or nurse picked with ?person= among the chosen teams' people, else None (the whole team)."""
+    people = (
+        policy(request.user).visible_staff().filter(teams__in=teams, role__in=VISITING_ROLES)
+        .select_related("user").distinct().order_by("user__first_name", "user__last_name")
+    )
+    picked = request.GET.get("person", "")
+    person = people.filter(pk=int(picked)).first() if picked.isdigit() else None
+    return people, person
+
+
 @coordinator_required
 def week(request: HttpRequest) -> HttpResponse:
-    """The team's week: days × visits, previous/next week and today."""
+    """The team's week on a time axis (or one person's week), previous/next week and today; printable."""
     try:
         monday = calendar.monday_of(_parse_day(request.GET.get("week")))
     except _BadDay:
         return _bad_day(request)
     teams, team_id = _chosen_teams(request)
-    days = calendar.team_week(user=request.user, teams=teams, monday=monday)
+    people, person = _chosen_person(request, teams)
+    days = calendar.team_week(user=request.user, teams=teams, monday=monday, person=person)
     log_listing(user=request.user, client_ids=[v.client_id for d in days for v in d.visits], object_type=ObjectType.VISIT)
+    keep = "&".join(f"{key}={value}" for key, value in (("team", team_id), ("person", person and person.pk)) if value)
     return render(request, "visits/calendar_week.html", {
         "days": days,
+        "grid": calendar.week_grid(days),
         "monday": monday,
         "sunday": monday + dt.timedelta(days=6),
         "previous_week": (monday - dt.timedelta(weeks=1)).isoformat(),
         "next_week": (monday + dt.timedelta(weeks=1)).isoformat(),
         "teams": policy(request.user).managed_teams().order_by("name"),
         "team_id": team_id,
-        "visit_count": sum(len(d.visits) for d in days),
+        "people": people,
+        "person": person,
+        "keep": keep,
+        "visit_count": sum(len(d.active_visits) for d in days),
     })
 
 

@@ -24,7 +24,7 @@ from access.policy import Access, Policy, policy
 from pairwork.choices import ArtForm
 
 from . import notes
-from .models import OUTCOME_STATUSES, Visit, VisitNote
+from .models import OUTCOME_STATUSES, Visit, VisitNote, VisitStatus
 from .note_forms import VisitNoteForm, VisitOutcomeForm
 from .outcomes import may_record_outcome_now, record_visit_outcome
 
@@ -73,6 +73,8 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outc
             if own is not None and may_record_outcome_now(visit) else None
         ),
         "may_see_access_log": rules.access_log_access(client).allowed,
+        # The coordinator plans from here: move and cancel a planned visit (the calendars open this page).
+        "may_manage": visit.status == VisitStatus.PLANNED and rules.visit_manager_access(visit).allowed,
     }
 
 

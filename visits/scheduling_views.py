@@ -60,13 +60,16 @@ def schedule(request: HttpRequest) -> HttpResponse:
             if response is not None:
                 return response
         search = form
-    elif "day" in request.GET:
+    elif "day" in request.GET and "client" in request.GET:
         search = form = VisitSearchForm(request.GET, clients=clients)
         if search.is_valid():
             form = ScheduleVisitForm(initial=search.cleaned_data, clients=clients, pairs=policy(user).visible_pairs())
     else:
-        # A link from a client's page preselects the client without complaining about the rest.
-        initial = {"duration_minutes": 60, "client": request.GET.get("client")}
+        # A link from a client's page or a calendar's day or empty hour prefills what it knows
+        # (client; day, time, duration) without complaining about the rest.
+        initial = {"duration_minutes": 60, **{
+            key: request.GET[key] for key in ("client", "day", "start_time", "duration_minutes") if request.GET.get(key)
+        }}
         search = form = VisitSearchForm(initial=initial, clients=clients)
 
     suggestions = None
