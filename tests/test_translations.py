@@ -200,9 +200,9 @@ def test_the_client_list_is_finnish_by_default(finnish_ui, client, coordinator, 
 
 
 @pytest.mark.parametrize(("language", "words"), [
-    ("fi", ["Viikko", "Sovi käynti", "Edellinen viikko", "Seuraava viikko", "1 käynti tällä viikolla", "Ei käyntejä",
+    ("fi", ["Viikko", "Sovi käynti", "Edellinen viikko", "Seuraava viikko", "1 käynti tällä viikolla", "Tulosta", "Kenen viikko",
             "maanantai"]),
-    ("sv", ["Vecka", "Planera ett besök", "Föregående vecka", "Nästa vecka", "1 besök den här veckan", "Inga besök",
+    ("sv", ["Vecka", "Planera ett besök", "Föregående vecka", "Nästa vecka", "1 besök den här veckan", "Skriv ut", "Vems vecka",
             "måndag"]),
 ])
 def test_the_week_calendar_speaks_the_ui_language(settings, client, coordinator, pair, client_record, language, words):
