@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, DecimalException
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -169,8 +170,48 @@ class DashboardFilterForm(forms.Form):
         return cleaned
 
 
+# Spaces a user or a copied figure may group thousands with (Finnish and Swedish use a no-break space).
+_GROUPING_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def normalise_decimal_text(value: str) -> str:
+    """'1 250,50', '1,250.50', '400,5' or '400.5' as Python's decimal text ('1250.50', '400.5').
+
+    A comma or a dot is the decimal separator, whichever the language; where
+    both appear, the last one is, and the other groups thousands. Spaces
+    (also no-break ones) group thousands too.
+    """
+    text = _GROUPING_SPACES.sub("", value)
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        text = text.replace(grouping, "").replace(decimal, ".")
+    return text.replace(",", ".")
+
+
+class DecimalTextField(forms.DecimalField):
+    """A decimal typed into a text field (inputmode="decimal"): comma or dot in every language.
+
+    A number input cannot show a comma, so a Finnish or Swedish '400,00'
+    written into one came back empty; a text input keeps the value as the
+    page writes it in the user's language.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(localize=True, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return Decimal(normalise_decimal_text(str(value)))
+        except DecimalException:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class SickLeaveCostForm(forms.Form):
-    cost_per_day = forms.DecimalField(
+    cost_per_day = DecimalTextField(
         label=_("Cost of one sick-leave day (€)"), min_value=1, max_value=100000, max_digits=8, decimal_places=2,
         help_text=_("Used for the estimate in this section; a change is recorded with your name."),
     )

@@ -229,6 +229,53 @@ def test_a_manager_sets_the_cost_per_day_and_the_estimate_uses_it(client, manage
     assert "412,50" in page.content.decode() or "412.50" in page.content.decode()
 
 
+COST_INPUT = re.compile(r'<input[^>]*name="cost_per_day"[^>]*>')
+
+
+def cost_input(page: str) -> str:
+    (field,) = COST_INPUT.findall(page)
+    return field
+
+
+@pytest.mark.parametrize(("language", "shown"), [("fi", "400,00"), ("sv", "400,00"), ("en", "400.00")])
+def test_after_saving_400_the_cost_field_shows_it_in_every_language(client, manager, language, shown):
+    login(client, manager)
+    client.cookies["django_language"] = language
+    response = client.post(reverse("wellbeing:sick_leave_cost"), {"cost_per_day": "400"})
+    assert response.status_code == 302
+    assert SickLeaveCost.objects.current().cost_per_day == 400
+    page = client.get(response["Location"]).content.decode()
+    assert f'<html lang="{language}"' in page
+    field = cost_input(page)
+    # A text input that brings up the decimal keypad: a number input drops "400,00" and shows nothing.
+    assert 'type="text"' in field and 'inputmode="decimal"' in field and 'type="number"' not in field
+    assert f'value="{shown}"' in field
+    # Saving the field as shown keeps the same cost.
+    assert client.post(reverse("wellbeing:sick_leave_cost"), {"cost_per_day": shown}).status_code == 302
+    assert SickLeaveCost.objects.current().cost_per_day == 400
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize(("typed", "saved"), [("412,50", "412.50"), ("412.5", "412.50"), ("1 250,5", "1250.50"),
+                                              ("1\u00a0250,50", "1250.50"), ("1,250.50", "1250.50"), ("1.250,50", "1250.50")])
+def test_the_cost_takes_a_comma_or_a_dot_in_every_language(client, manager, language, typed, saved):
+    login(client, manager)
+    client.cookies["django_language"] = language
+    assert client.post(reverse("wellbeing:sick_leave_cost"), {"cost_per_day": typed}).status_code == 302
+    assert str(SickLeaveCost.objects.current().cost_per_day) == saved
+
+
+@pytest.mark.parametrize("typed", ["4,0,0", "abc", "12,345", "0", "NaN"])
+def test_a_cost_that_is_not_one_amount_is_refused_on_the_field_and_kept_as_typed(client, manager, typed):
+    login(client, manager)
+    client.cookies["django_language"] = "fi"
+    response = client.post(reverse("wellbeing:sick_leave_cost"), {"cost_per_day": typed})
+    assert response.status_code == 400
+    assert response.context["cost_form"].errors["cost_per_day"]
+    assert not SickLeaveCost.objects.exists()
+    assert f'value="{typed}"' in cost_input(response.content.decode())
+
+
 def test_a_bad_cost_gets_a_message_on_the_field(client, manager):
     login(client, manager)
     response = client.post(reverse("wellbeing:sick_leave_cost"), {"cost_per_day": "-3"})

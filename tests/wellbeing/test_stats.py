@@ -43,3 +43,19 @@ def test_difference_of_two_means_has_a_welch_interval():
     change = difference_estimate(before, after)
     assert change.mean == pytest.approx(1.5 - 3.0)
     assert change.ci_low < change.mean < change.ci_high
+
+
+def test_welch_interval_and_t_quantile_match_scipy_on_a_hand_data_set():
+    from scipy import stats as scipy_stats
+
+    before_values, after_values = [2, 3, 4, 3, 3], [1, 2, 1, 2, 1, 2]
+    change = difference_estimate(estimate_of(before_values), estimate_of(after_values))
+    reference = scipy_stats.ttest_ind(after_values, before_values, equal_var=False).confidence_interval(0.95)
+    assert change.mean == pytest.approx(-1.5)
+    assert (change.ci_low, change.ci_high) == pytest.approx((reference.low, reference.high), abs=1e-9)
+    for df in (1, 3.7, 4, 29, 250):
+        assert t_quantile(0.975, df) == pytest.approx(scipy_stats.t.ppf(0.975, df), abs=1e-12)
+    # The mean's interval is scipy's one-sample t interval.
+    one_sample = scipy_stats.ttest_1samp([2, -1, 3, 0, 1], 0).confidence_interval(0.95)
+    estimate = estimate_of([2, -1, 3, 0, 1])
+    assert (estimate.ci_low, estimate.ci_high) == pytest.approx((one_sample.low, one_sample.high), abs=1e-9)

@@ -11,6 +11,9 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from pairwork.csv_export import csv_number
+from pairwork.rounding import round_half_up
+
 from .. import metrics
 from ..models import Span
 from ..selectors import quarter_of
@@ -64,20 +67,35 @@ class Table:
         return [[_csv(value, column.kind) for value, column in zip(row.values, self.columns)] for row in self.rows]
 
 
+# Decimals of each kind of figure: the CSV keeps more of a mean or a share than
+# the page shows. The page shows the CSV's figure to fewer decimals (both
+# rounded by pairwork.rounding), so the two never disagree; a count and an
+# amount of money are the same figure in both.
+CSV_PLACES = {"count": 0, "mean": 4, "share": 4, "money": 0}
+PAGE_PLACES = {"count": 0, "mean": 2, "share": 0, "money": 0}  # a share on the page is a percentage
+
+
+def figure(value, kind: str) -> Decimal:
+    """The figure the CSV writes for a value, and the page shows to fewer decimals."""
+    return round_half_up(value, CSV_PLACES[kind])
+
+
+def page_figure(value, kind: str) -> Decimal:
+    exported = figure(value, kind)
+    return round_half_up(exported * 100 if kind == "share" else exported, PAGE_PLACES[kind])
+
+
 def _display(value, kind: str) -> str:
     if value is SUPPRESSED:
         return suppressed_label()
     if value is None:
         return "–"
-    if kind == "count":
-        return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
-    if kind == "mean":
-        return formats.number_format(value, decimal_pos=2, use_l10n=True)
-    if kind == "share":
-        return formats.number_format(value * 100, decimal_pos=0, use_l10n=True) + " %"
-    if kind == "money":
-        return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True) + " €"
-    return str(value)
+    if kind not in PAGE_PLACES:
+        return str(value)
+    shown = page_figure(value, kind)
+    grouped = kind in ("count", "money")
+    text = formats.number_format(shown, decimal_pos=PAGE_PLACES[kind], use_l10n=True, force_grouping=grouped)
+    return text + {"share": " %", "money": " €"}.get(kind, "")
 
 
 def _csv(value, kind: str) -> str:
@@ -85,17 +103,13 @@ def _csv(value, kind: str) -> str:
         return suppressed_label()
     if value is None:
         return ""
-    if kind == "count":
-        return str(int(value))
-    if kind in ("mean", "share"):
-        return f"{value:.4f}"
-    if kind == "money":
-        return f"{value:.0f}"
-    return str(value)
+    if kind not in CSV_PLACES:
+        return str(value)
+    return csv_number(figure(value, kind), CSV_PLACES[kind])
 
 
 def _chart_point(value):
-    return None if value is SUPPRESSED or value is None else round(float(value), 4)
+    return None if value is SUPPRESSED or value is None else float(round_half_up(value, 4))
 
 
 def _month_label(month: dt.date) -> str:

@@ -1,0 +1,329 @@
+"""The analyses behind the dashboard's questions, as pure functions (no database).
+
+Each function takes plain numbers (the aggregation jobs read the rows and pass
+them in) and returns a small frozen result the page, the API and the CSV can
+all show. The distributions come from SciPy, the regression from statsmodels.
+
+- ``paired_change``: mean change baseline → follow-up with its t interval;
+- ``paired_effect_size``: Cohen's d_z for paired data with its interval from
+  the noncentral t distribution;
+- ``share_reaching_change``: the share of clients whose change reaches the
+  scale's minimal important change in the better direction (Wilson interval);
+- ``dose_bands``: mean change by the number of delivered paired visits;
+- ``difference_in_differences``: the effect of pair work against time over a
+  staggered start, with team and month fixed effects, or a ``TooFew`` that
+  says why no honest estimate can be given.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Hashable, Iterable, Sequence
+
+from django.utils.translation import gettext_lazy as _
+from scipy import optimize
+from scipy import stats as distributions
+
+from .stats import CONFIDENCE, Estimate, estimate_of, share_estimate
+
+# --- Client change baseline → follow-up -----------------------------------------------------
+
+
+def changes_of(pairs: Iterable[tuple[float, float]]) -> list[float]:
+    """follow-up − baseline for each (baseline, follow-up) pair."""
+    return [float(follow_up) - float(baseline) for baseline, follow_up in pairs]
+
+
+def paired_change(pairs: Iterable[tuple[float, float]]) -> Estimate | None:
+    """The mean paired change (follow-up − baseline) with its 95% t interval.
+
+    The same clients are measured twice, so the interval is the one-sample t
+    interval of the differences (not a comparison of two independent groups).
+    None when there are no pairs.
+    """
+    changes = changes_of(pairs)
+    if not changes:
+        return None
+    return estimate_of(changes)
+
+
+@dataclass(frozen=True)
+class EffectSize:
+    """Cohen's d with its 95% confidence interval (None where it cannot be computed)."""
+
+    n: int
+    d: float
+    ci_low: float | None
+    ci_high: float | None
+
+
+def _noncentrality_for(t_observed: float, df: float, probability: float) -> float:
+    """The noncentrality λ at which P(T ≤ t_observed) = probability for T ~ nct(df, λ).
+
+    The distribution function falls as λ grows, so the root is bracketed by
+    widening an interval around the observed t in steps of its approximate
+    standard error until the signs differ.
+    """
+
+    def gap(ncp: float) -> float:
+        value = float(distributions.nct.cdf(t_observed, df, ncp))
+        if math.isnan(value):  # far in a tail, where SciPy's series gives up: the limit
+            value = 1.0 if ncp < t_observed else 0.0
+        return value - probability
+
+    step = math.sqrt(1.0 + t_observed * t_observed / (2.0 * df))
+    low, high = t_observed - 2 * step, t_observed + 2 * step
+    while gap(low) < 0:
+        low -= step
+    while gap(high) > 0:
+        high += step
+    return float(optimize.brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=500))
+
+
+def paired_effect_size(changes: Sequence[float]) -> EffectSize | None:
+    """Cohen's d_z = mean change / SD of the changes, with its 95% CI.
+
+    d_z·√n is a noncentral t statistic with n − 1 degrees of freedom, so the
+    interval is found by solving for the noncentrality parameters at which the
+    observed t sits at the 97.5th and 2.5th percentiles, divided by √n.
+    None with fewer than two changes or when every change is the same (SD 0).
+    """
+    changes = [float(c) for c in changes]
+    n = len(changes)
+    if n < 2:
+        return None
+    estimate = estimate_of(changes)
+    if not estimate.sd:
+        return None
+    d = estimate.mean / estimate.sd
+    df = n - 1
+    t_observed = d * math.sqrt(n)
+    tail = (1 - CONFIDENCE) / 2
+    ncp_low = _noncentrality_for(t_observed, df, 1 - tail)
+    ncp_high = _noncentrality_for(t_observed, df, tail)
+    return EffectSize(n, d, ncp_low / math.sqrt(n), ncp_high / math.sqrt(n))
+
+
+def reaches_minimal_change(change: float, minimal_important_change: float, higher_is_better: bool = True) -> bool:
+    """Whether a change is an improvement at least as large as the minimal important change."""
+    improvement = change if higher_is_better else -change
+    return improvement >= minimal_important_change - 1e-9
+
+
+def share_reaching_change(changes: Sequence[float], minimal_important_change: float, higher_is_better: bool = True) -> Estimate | None:
+    """The share of clients whose change reaches the minimal important change, with its Wilson 95% CI.
+
+    On a scale where a lower score is better (loneliness, say) an improvement
+    is a fall of at least the minimal important change. None without changes.
+    """
+    changes = list(changes)
+    if not changes:
+        return None
+    improved = sum(1 for change in changes if reaches_minimal_change(change, minimal_important_change, higher_is_better))
+    return share_estimate(len(changes), improved)
+
+
+# --- Dose–response --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseBand:
+    """Clients whose delivered paired visits fall in [low, high] (high None: no upper bound)."""
+
+    low: int
+    high: int | None
+    change: Estimate | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}+" if self.high is None else f"{self.low}–{self.high}"
+
+    @property
+    def n(self) -> int:
+        return self.change.n if self.change else 0
+
+
+DOSE_BANDS: tuple[tuple[int, int | None], ...] = ((1, 3), (4, 7), (8, None))
+
+
+def dose_bands(rows: Iterable[tuple[int, float]], bands: Sequence[tuple[int, int | None]] = DOSE_BANDS) -> list[DoseBand]:
+    """Mean change per band of delivered paired visits, from (delivered visits, change) rows.
+
+    Every band is returned, an empty one with ``change`` None; a client with
+    fewer visits than the lowest band (none delivered) is in no band.
+    """
+    members: dict[int, list[float]] = defaultdict(list)
+    for visits, change in rows:
+        for index, (low, high) in enumerate(bands):
+            if visits >= low and (high is None or visits <= high):
+                members[index].append(float(change))
+                break
+    return [
+        DoseBand(low, high, estimate_of(members[index]) if members[index] else None)
+        for index, (low, high) in enumerate(bands)
+    ]
+
+
+# --- Difference-in-differences over a staggered start --------------------------------------
+
+MIN_TREATED_TEAMS = 2
+MIN_COMPARISON_TEAMS = 2
+MIN_MONTHS = 3
+# Cluster-robust errors by team need enough teams to be trusted; with fewer the
+# errors are clustered by person (repeated months of the same person), or
+# heteroskedasticity-robust (HC1) where no person is known.
+MIN_TEAM_CLUSTERS = 10
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One person's value in one month in one team (person None: anonymous)."""
+
+    team: Hashable
+    month: object
+    value: float
+    person: Hashable | None = None
+
+
+@dataclass(frozen=True)
+class DifferenceInDifferences:
+    """The estimated effect of pair work against time, with its 95% CI."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    n_observations: int
+    n_teams: int
+    n_treated_teams: int
+    n_comparison_teams: int
+    n_months: int
+    covariance: str  # "cluster-team", "cluster-person" or "HC1"
+
+    too_few = False
+
+
+@dataclass(frozen=True)
+class TooFew:
+    """No honest estimate: the reason code, its explanation and the counts behind it."""
+
+    reason: str  # "treated-teams", "comparison-teams" or "months"
+    n_teams: int
+    n_treated_teams: int
+    n_comparison_teams: int
+    n_months: int
+
+    too_few = True
+
+    @property
+    def explanation(self) -> str:
+        return str(TOO_FEW_REASONS[self.reason])
+
+
+TOO_FEW_REASONS = {
+    "treated-teams": _("Too few teams have started pair work within these months for an honest estimate (at least 2 are needed)."),
+    "comparison-teams": _(
+        "Too few teams had not yet started pair work in the same months to compare with (at least 2 are needed)."
+    ),
+    "months": _("Too few months of data for an honest estimate (at least 3 are needed)."),
+}
+
+
+def _once_per_person_month(observations: Iterable[Observation]) -> list[Observation]:
+    """One value per person and month (their mean, in the team of their first row); anonymous rows kept as given."""
+    kept: list[Observation] = []
+    grouped: dict[tuple, list[Observation]] = {}
+    for observation in observations:
+        if observation.person is None:
+            kept.append(observation)
+        else:
+            grouped.setdefault((observation.person, observation.month), []).append(observation)
+    for rows in grouped.values():
+        first = rows[0]
+        kept.append(Observation(first.team, first.month, sum(r.value for r in rows) / len(rows), first.person))
+    return kept
+
+
+def difference_in_differences(
+    observations: Iterable[Observation], starts: dict[Hashable, object]
+) -> DifferenceInDifferences | TooFew:
+    """The effect of pair work against time: OLS of value on C(team) + C(month) + treated.
+
+    ``starts`` maps a team to the first month with pair work (a team not in it
+    has not started). An observation is treated from its team's start month
+    on. Team effects absorb lasting differences between teams, month effects
+    absorb what happens to every team at once (a seasonal dip, a shared
+    staffing change), so ``treated`` is estimated against teams that had not
+    yet started in the same months. Each person counts once per month.
+
+    No estimate (a ``TooFew``) with fewer than 2 teams that start within the
+    data (seen both before and with pair work), fewer than 2 teams without
+    pair work in a month in which a starting team has it, or fewer than 3
+    months.
+
+    The two-way fixed-effects estimate assumes the effect is roughly the same
+    across teams and over time since the start; with strongly varying effects
+    a staggered design can weight them oddly, so it is read with its interval.
+    """
+    import numpy as np
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    rows = _once_per_person_month(observations)
+    months = sorted({row.month for row in rows})
+    teams = sorted({row.team for row in rows}, key=str)
+
+    def treated(row: Observation) -> bool:
+        start = starts.get(row.team)
+        return start is not None and row.month >= start
+
+    statuses: dict[Hashable, set[bool]] = defaultdict(set)
+    for row in rows:
+        statuses[row.team].add(treated(row))
+    switching = {team for team, seen in statuses.items() if seen == {True, False}}
+    # Per month, the starting teams that already have pair work in it.
+    treated_in: dict[object, set] = defaultdict(set)
+    for row in rows:
+        if row.team in switching and treated(row):
+            treated_in[row.month].add(row.team)
+    # Comparison teams: without pair work in a month in which another starting team has it.
+    comparison = {row.team for row in rows if not treated(row) and treated_in[row.month] - {row.team}}
+    counts = dict(n_teams=len(teams), n_treated_teams=len(switching), n_comparison_teams=len(comparison), n_months=len(months))
+    if len(months) < MIN_MONTHS:
+        return TooFew("months", **counts)
+    if len(switching) < MIN_TREATED_TEAMS:
+        return TooFew("treated-teams", **counts)
+    if len(comparison) < MIN_COMPARISON_TEAMS:
+        return TooFew("comparison-teams", **counts)
+
+    frame = pd.DataFrame(
+        {
+            "value": [float(row.value) for row in rows],
+            "team": [str(row.team) for row in rows],
+            "month": [str(row.month) for row in rows],
+            "treated": [1.0 if treated(row) else 0.0 for row in rows],
+            "person": [None if row.person is None else str(row.person) for row in rows],
+        }
+    )
+    model = smf.ols("value ~ C(team) + C(month) + treated", data=frame)
+    if len(teams) >= MIN_TEAM_CLUSTERS:
+        covariance = "cluster-team"
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["team"])[0]}, use_t=True)
+    elif frame["person"].notna().all():
+        covariance = "cluster-person"
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["person"])[0]}, use_t=True)
+    else:
+        covariance = "HC1"
+        fit = model.fit(cov_type="HC1", use_t=True)
+    low, high = fit.conf_int(alpha=1 - CONFIDENCE).loc["treated"].tolist()
+    estimate = float(fit.params["treated"])
+    if not (np.isfinite(low) and np.isfinite(high)):
+        low = high = estimate
+    return DifferenceInDifferences(
+        estimate=estimate,
+        ci_low=float(low),
+        ci_high=float(high),
+        n_observations=len(frame),
+        covariance=covariance,
+        **counts,
+    )
