@@ -5,7 +5,10 @@ import datetime as dt
 
 import pytest
 
+from django.urls import reverse
+
 from pairwork.models import WeeklyAvailability
+from tests.conftest import login
 from tests import factories as f
 from tests.factories import make_visit
 from tests.scheduling import at, next_weekday
@@ -134,3 +137,32 @@ def test_suggestions_take_a_fixed_number_of_queries(team, coordinator, monday, d
         [s.reasons for s in result.pairs]
 
     assert len(result.pairs) == 12 and len(result.bookable) == 6
+
+
+def test_a_primary_nurse_does_not_outweigh_art_forms_language_and_working_hours(team, coordinator, monday):
+    """The pair with every reason in its favour is recommended over the primary nurse's pair that has none of them."""
+    client = f.ClientFactory(team=team, preferred_art_forms=["dance"], language="fi")
+    primary, known = f.NurseFactory(team=team, languages=["sv"]), f.NurseFactory(team=team, languages=["fi"])
+    f.CareRelationshipFactory(client=client, nurse=primary, is_primary=True)
+    f.CareRelationshipFactory(client=client, nurse=known, is_primary=False)
+    primarys_pair = make_pair(team, nurse=primary, artist_forms=("music",), languages=("sv",), name="Aaro")
+    WeeklyAvailability.objects.filter(staff=primarys_pair.artist).delete()  # the artist does not work then
+    all_reasons = make_pair(team, nurse=known, artist_forms=("dance",), languages=("fi",), name="Ööpi")
+
+    assert [s.pair for s in ranked(client, coordinator, at(monday, 10))] == [all_reasons, primarys_pair]
+
+
+def test_the_schedule_page_labels_the_recommended_pair_and_says_for_and_against_in_words(client, team, coordinator, monday):
+    customer = f.ClientFactory(team=team, preferred_art_forms=["dance"])
+    best = make_pair(team, artist_forms=("dance",), name="Aaro")
+    make_pair(team, artist_forms=("music",), name="Ööpi")
+    login(client, coordinator)
+
+    page = client.get(reverse("visits:schedule"), {
+        "client": customer.pk, "day": monday.isoformat(), "start_time": "10:00", "duration_minutes": 60,
+    }).content.decode()
+
+    [recommended] = [item for item in page.split('<li class="list-group-item suggestion')[1:] if 'data-testid="recommended"' in item]
+    assert f'value="{best.pk}"' in recommended and "checked" in recommended
+    assert "For:" in page and "Against:" in page and "✓" in page and "✗" in page
+    assert "the primary nurse settles a tie" in page

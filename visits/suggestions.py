@@ -4,11 +4,15 @@ docs/rules.md rule 2: continuity first. Among the client's team's pairs
 working that day, the order is
 
 1. bookable before busy (a busy pair is listed last, marked, and cannot be picked);
-2. a pair with one of the client's familiar nurses (the primary nurse first);
+2. a pair with one of the client's familiar nurses;
 3. more of the client's preferred art forms in the pair;
 4. more members who speak the client's language;
 5. both people within their weekly availability;
-6. then by name, so equal pairs keep a stable order.
+6. the client's primary nurse, between pairs equal so far (a primary nurse
+   does not outweigh the art forms, the language and the working hours);
+7. then by name, so equal pairs keep a stable order.
+
+The first bookable pair is the recommended one (labelled so, and preselected).
 
 A fixed number of queries however many pairs and visits there are.
 """
@@ -54,10 +58,10 @@ class PairSuggestion:
         return (
             not self.bookable,
             not self.familiar,
-            not self.primary,
             -len(self.shared_art_forms),
             -len(self.speakers),
             len(self.outside_availability),
+            not self.primary,
             self.pair.artist.display_name,
             self.pair.nurse.display_name,
             self.pair.pk,
