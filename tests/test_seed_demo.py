@@ -37,6 +37,8 @@ from visits.models import (
     VisitStatus,
 )
 
+from tests.wellbeing.conftest import ensure_shipped_instruments  # noqa: E402
+
 pytestmark = pytest.mark.django_db
 
 SEEDED_APPS = ("auth", "pairwork", "clients", "visits", "wellbeing")
@@ -46,6 +48,8 @@ SEEDED_APPS = ("auth", "pairwork", "clients", "visits", "wellbeing")
 def seed_output(django_db_setup, django_db_blocker):
     """Seed once for the module, the way `make run` does; what the command printed."""
     with django_db_blocker.unblock(), transaction.atomic():
+        # A browser test on the same worker may have flushed the shipped instruments; the demo answers them.
+        ensure_shipped_instruments()
         out = StringIO()
         with override_settings(DEBUG=True):
             call_command("seed_demo", "--if-empty", stdout=out)

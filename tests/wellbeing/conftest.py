@@ -27,6 +27,11 @@ def shipped_instruments(request):
     if not {"db", "transactional_db"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    ensure_shipped_instruments()
+
+
+def ensure_shipped_instruments() -> None:
+    """Put the data migration's instruments back if a flush (live-server and browser tests) removed them."""
     if not Instrument.objects.filter(code=metrics.PULSE).exists():
         SHIPPING_MIGRATION.ship_instruments(django_apps, None)
         # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
