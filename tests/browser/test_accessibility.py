@@ -240,19 +240,26 @@ def test_administrator_pages(open_as, world):
 
 
 def test_pulse_radios_are_touch_targets_on_a_phone(open_as, world):
-    """Each radio of the pulse survey can be hit with a finger: its clickable box is 44 px high or more."""
+    """Each radio of the pulse survey can be hit with a finger: its clickable box (the input or
+    its label) is at least 44 px high and wide, and five answers still fit on one line."""
     page = open_as("hoitaja", PHONE)
     page.goto(reverse("wellbeing:pulse", args=[world["visit"].pk]))
-    radios = page.locator("input[type=radio]")
-    assert radios.count() >= 5
-    heights = page.evaluate("""() => [...document.querySelectorAll('input[type=radio]')].map(radio => {
-        const own = radio.getBoundingClientRect();
+    boxes = page.evaluate("""() => [...document.querySelectorAll('input[type=radio]')].map(radio => {
         const label = radio.closest('label') || (radio.id && document.querySelector(`label[for="${radio.id}"]`));
-        const box = label ? label.getBoundingClientRect() : own;
-        return {name: radio.name, value: radio.value, input: [own.width, own.height], label: box ? [box.width, box.height] : null};
+        const own = radio.getBoundingClientRect(), box = label ? label.getBoundingClientRect() : own;
+        const clickable = box.height * box.width >= own.height * own.width ? box : own;
+        return {name: radio.name, value: radio.value, width: clickable.width, height: clickable.height, top: Math.round(own.top)};
     })""")
-    too_small = [
-        entry for entry in heights
-        if max(entry["input"][1], entry["label"][1] if entry["label"] else 0) < 44 or min(entry["input"]) < 24
-    ]
-    assert too_small == [], f"radios whose clickable box is under 44 px high: {too_small}"
+    assert len(boxes) >= 15, "three questions of five answers"
+    too_small = [box for box in boxes if box["height"] < 44 or box["width"] < 44]
+    assert too_small == [], f"radios whose clickable box is under 44 × 44 px: {too_small}"
+    rows = {}
+    for box in boxes:
+        rows.setdefault(box["name"], set()).add(box["top"])
+    assert all(len(tops) == 1 for tops in rows.values()), f"each question's answers on one line: {rows}"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "nothing wider than the phone"
+
+    # Tapping a number's box chooses it.
+    three = page.locator("input[name=calm][value='3']")
+    page.locator(f"label[for='{three.get_attribute('id')}']").click(position={"x": 40, "y": 40})
+    assert three.is_checked()
