@@ -149,6 +149,7 @@ def coordinator_pages(world) -> dict[str, str]:
     client_id = world["client"].pk
     return {
         "home": reverse("home"),
+        "measurements due": reverse("wellbeing:due_measurements"),
         "clients list": reverse("clients:list"),
         "client detail": reverse("clients:detail", args=[client_id]),
         "client edit form": reverse("clients:edit", args=[client_id]),
@@ -215,6 +216,18 @@ def test_nurse_and_artist_pages_on_a_phone(open_as, world, username):
     if username == "hoitaja":
         pages["client outcome form"] = reverse("wellbeing:client_outcome", args=[world["client"].pk])
     assert_no_blocking(check_pages(page, pages))
+
+
+def test_sign_in_page(page, world):
+    page.goto(reverse("login"))
+    found = {"sign-in page": axe_violations(page)}
+    page.get_by_label("Username").fill("hoitaja")
+    page.get_by_label("Password").fill("not the password")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    found["sign-in page with its error"] = axe_violations(page)
+    assert_no_blocking(found)
 
 
 def test_manager_pages(open_as, world):
