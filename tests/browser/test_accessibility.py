@@ -112,7 +112,8 @@ def world(demo_data):
     today = timezone.localdate()
     start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     todays_visit = (
-        Visit.objects.filter(pair=demo_pair, starts_at__gte=start_of_today, starts_at__lt=start_of_today + dt.timedelta(days=1))
+        Visit.objects.filter(pair=demo_pair, starts_at__gte=start_of_today)
+        .filter(starts_at__lt=start_of_today + dt.timedelta(days=1))
         .exclude(status=VisitStatus.CANCELLED)
         .order_by("starts_at")
         .first()
@@ -120,12 +121,16 @@ def world(demo_data):
     assert todays_visit is not None, "the demo pair has a visit today"
     # A time next week when the demo pair is busy, for another client who knows its nurse: the
     # suggestions then have a busy row with a reason in its favour (green on the row's light grey).
-    busy = Visit.objects.filter(pair=demo_pair, starts_at__gte=start_of_today + dt.timedelta(days=7)).order_by("starts_at").first()
+    next_week = start_of_today + dt.timedelta(days=7)
+    active = Visit.objects.exclude(status=VisitStatus.CANCELLED)
+    busy = active.filter(pair=demo_pair, starts_at__gte=next_week).order_by("starts_at").first()
+    overlapping = active.filter(starts_at__lt=busy.ends_at, ends_at__gt=busy.starts_at)
     other_client = (
         Client.objects.filter(
-            team=busy.client.team, consent_given=True, archived_at__isnull=True, care_relationships__nurse=demo_pair.nurse
+            team=busy.client.team, consent_given=True, archived_at__isnull=True,
+            care_relationships__nurse=demo_pair.nurse,
         )
-        .exclude(pk__in=Visit.objects.filter(starts_at__lt=busy.ends_at, ends_at__gt=busy.starts_at).values("client_id"))
+        .exclude(pk__in=overlapping.values("client_id"))
         .order_by("pk")
         .first()
     )
@@ -261,7 +266,8 @@ def test_pulse_radios_are_touch_targets_on_a_phone(open_as, world):
         const label = radio.closest('label') || (radio.id && document.querySelector(`label[for="${radio.id}"]`));
         const own = radio.getBoundingClientRect(), box = label ? label.getBoundingClientRect() : own;
         const clickable = box.height * box.width >= own.height * own.width ? box : own;
-        return {name: radio.name, value: radio.value, width: clickable.width, height: clickable.height, top: Math.round(own.top)};
+        return {name: radio.name, value: radio.value, width: clickable.width, height: clickable.height,
+                top: Math.round(own.top)};
     })""")
     assert len(boxes) >= 15, "three questions of five answers"
     too_small = [box for box in boxes if box["height"] < 44 or box["width"] < 44]
