@@ -3,25 +3,26 @@ from django.utils.translation import gettext_lazy as _
 
 from access.admin import ClientDataAdmin
 from access.choices import Channel, ObjectType
+from pairwork.admin_labels import LabelledInputs, LabelledTabularInline
 
 from . import records
 from .models import CareRelationship, Client, ServiceCircleEntry
 from .privacy_admin import ClientDataRequestsMixin
 
 
-class CareRelationshipInline(admin.TabularInline):
+class CareRelationshipInline(LabelledTabularInline):
     model = CareRelationship
     extra = 0
     autocomplete_fields = ["nurse"]
 
 
-class ServiceCircleInline(admin.StackedInline):
+class ServiceCircleInline(LabelledInputs, admin.StackedInline):
     model = ServiceCircleEntry
     extra = 0
 
 
 @admin.register(Client)
-class ClientAdmin(ClientDataRequestsMixin, ClientDataAdmin, admin.ModelAdmin):
+class ClientAdmin(ClientDataRequestsMixin, ClientDataAdmin, LabelledInputs, admin.ModelAdmin):
     """Client records, with the data-export action; every page logged, every save through clients.records."""
 
     log_object_type = ObjectType.CLIENT

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_labels import LabelledInputs, LabelledTabularInline
 from .models import StaffProfile, Team, WeeklyAvailability, WorkPair
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(LabelledInputs, admin.ModelAdmin):
     list_display = ["name", "area", "created_at"]
     search_fields = ["name", "area"]
 
@@ -16,13 +17,13 @@ class TeamAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.clients.exists())
 
 
-class WeeklyAvailabilityInline(admin.TabularInline):
+class WeeklyAvailabilityInline(LabelledTabularInline):
     model = WeeklyAvailability
     extra = 0
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(LabelledInputs, admin.ModelAdmin):
     list_display = ["display_name", "role", "team_names", "organisation_wide"]
     list_filter = ["role", "teams", "organisation_wide"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
@@ -39,7 +40,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkPair)
-class WorkPairAdmin(admin.ModelAdmin):
+class WorkPairAdmin(LabelledInputs, admin.ModelAdmin):
     list_display = ["__str__", "team", "active_from", "active_until"]
     list_filter = ["team", "active_until"]
     search_fields = ["artist__user__last_name", "nurse__user__last_name", "team__name"]

@@ -15,6 +15,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pairwork.admin_labels import LabelledTabularInline
+
 from . import services
 from .instrument_files import MAX_FILE_BYTES, instrument_file, parse_instrument_file
 from .models import Instrument, Item, Scale, SickLeaveCost
@@ -39,7 +41,7 @@ def _is_answered(instrument: Instrument | None) -> bool:
     return instrument is not None and instrument.pk is not None and instrument.responses.exists()
 
 
-class _FrozenWhenAnsweredInline(admin.TabularInline):
+class _FrozenWhenAnsweredInline(LabelledTabularInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None):

@@ -6,6 +6,8 @@ always means the journeys really ran.
 """
 from __future__ import annotations
 
+import importlib
+import io
 import os
 from pathlib import Path
 
@@ -130,3 +132,23 @@ def sign_in_as(live_server):
         ])
 
     return sign_in
+
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """`seed_demo` as `make run` does it, demo survey answers included: pages with real content."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from wellbeing import metrics
+    from wellbeing.models import Instrument, SurveyResponse
+
+    if not Instrument.objects.filter(code=metrics.PULSE).exists():  # flushed by an earlier browser test
+        importlib.import_module("wellbeing.migrations.0004_shipped_instruments").ship_instruments(apps, None)
+        # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
+        importlib.import_module("wellbeing.migrations.0005_outcome_analysis_fields").describe_shipped_scales(apps, None)
+    with override_settings(DEBUG=True):  # seed_demo refuses to write without it
+        call_command("seed_demo", stdout=io.StringIO())
+    return {"post-visit pulses": SurveyResponse.objects.filter(instrument__code=metrics.PULSE).count()}

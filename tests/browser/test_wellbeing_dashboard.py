@@ -3,41 +3,22 @@ the team filter changes them, and a table downloads as CSV."""
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from pairwork.demo.catalogue import ESPOO, KALLIO, PORVOO
-from wellbeing import metrics
 
-from wellbeing.models import Instrument, SurveyResponse
 
 pytestmark = pytest.mark.browser
 
-SHIPPING = importlib.import_module("wellbeing.migrations.0004_shipped_instruments")
 CHARTS_DRAWN = """() => typeof Chart !== 'undefined'
     && document.querySelectorAll('canvas[data-chart]').length === 6
     && [...document.querySelectorAll('canvas[data-chart]')].every(c => Chart.getChart(c) && c.width > 0)"""
 PULSE_DATASETS = "Chart.getChart(document.getElementById('chart-pulse')).data.datasets.map(d => [d.label, d.data])"
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    """`seed_demo` as `make run` does it, plus the demo survey answers the lead wires into it."""
-    if not Instrument.objects.filter(code=metrics.PULSE).exists():  # flushed by an earlier browser test
-        SHIPPING.ship_instruments(apps, None)
-        # after a flush, the scales' direction and minimal important change too (wellbeing/0005)
-        importlib.import_module("wellbeing.migrations.0005_outcome_analysis_fields").describe_shipped_scales(apps, None)
-    with override_settings(DEBUG=True):  # seed_demo refuses to write without it
-        call_command("seed_demo", stdout=io.StringIO())  # includes the demo survey answers
-    return {"post-visit pulses": SurveyResponse.objects.filter(instrument__code=metrics.PULSE).count()}
 
 
 def teams_in(datasets) -> set[str]:
