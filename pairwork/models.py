@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,13 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     area = models.CharField(_("area"), max_length=120, blank=True, help_text=_("Municipality or district the team serves."))
     description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        _("travel time between visits (minutes)"), default=15, validators=[MaxValueValidator(120)],
+        help_text=_(
+            "The least time one person needs between visits at different addresses. Suggestions keep it; "
+            "a booking inside it is allowed with a warning."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:

@@ -132,7 +132,9 @@ def test_suggestions_take_a_fixed_number_of_queries(team, coordinator, monday, d
     for hour, pair in enumerate(pairs[:6]):
         make_visit(pair=pair, client=f.ClientFactory(team=team), starts_at=at(monday, 9, 30))
 
-    with django_assert_max_num_queries(7):
+    # pairs, two availability prefetches, familiar nurses, the client's and the people's visits,
+    # visible clients, and the people's visits within the travel time
+    with django_assert_max_num_queries(8):
         result = suggest_pairs(client=client, starts_at=at(monday, 10), ends_at=at(monday, 11), viewer=coordinator.user)
         [s.reasons for s in result.pairs]
 
@@ -166,3 +168,60 @@ def test_the_schedule_page_labels_the_recommended_pair_and_says_for_and_against_
     assert f'value="{best.pk}"' in recommended and "checked" in recommended
     assert "For:" in page and "Against:" in page and "✓" in page and "✗" in page
     assert "the primary nurse settles a tie" in page
+
+
+# --- Travel time between visits at different addresses ---------------------------------------------
+
+def test_a_pair_arriving_from_across_town_without_travel_time_ranks_lower_and_says_why(team, coordinator, monday):
+    client = f.ClientFactory(team=team, street_address="Kotikatu 1")
+    rushed, relaxed = make_pair(team, name="Aaro"), make_pair(team, name="Ööpi")
+    elsewhere = f.ClientFactory(team=team, street_address="Kaukotie 99")
+    make_visit(pair=rushed, client=elsewhere, starts_at=at(monday, 9), minutes=55)  # ends 09:55, the slot is at 10:00
+
+    result = ranked(client, coordinator, at(monday, 10))
+
+    assert [s.pair for s in result] == [relaxed, rushed]
+    texts = [r.text for r in result[1].reasons if not r.positive]
+    assert any("from a visit at another address only 5 min earlier (travel time 15 min)" in t for t in texts), texts
+    assert "Kaukotie" not in " ".join(texts)  # the other client is not named
+
+
+def test_the_same_address_and_a_buffer_kept_are_no_concern(team, coordinator, monday):
+    client = f.ClientFactory(team=team, street_address="Kotikatu 1")
+    neighbour = f.ClientFactory(team=team, street_address="Kotikatu 1")  # same building
+    far = f.ClientFactory(team=team, street_address="Kaukotie 99")
+    pair = make_pair(team)
+    make_visit(pair=pair, client=neighbour, starts_at=at(monday, 9), minutes=55)
+    make_visit(pair=pair, client=far, starts_at=at(monday, 11, 15))  # 15 min after the slot ends: exactly the buffer
+
+    [suggestion] = ranked(client, coordinator, at(monday, 10))
+
+    assert suggestion.tight == []
+    assert "Both free and within their weekly availability" in [r.text for r in suggestion.reasons]
+
+
+def test_the_buffer_is_the_teams(team, coordinator, monday):
+    team.travel_buffer_minutes = 30
+    team.save()
+    client = f.ClientFactory(team=team, street_address="Kotikatu 1")
+    pair = make_pair(team)
+    make_visit(pair=pair, client=f.ClientFactory(team=team, street_address="Kaukotie 99"), starts_at=at(monday, 11, 20))
+
+    [suggestion] = ranked(client, coordinator, at(monday, 10))
+
+    assert [(t.person, t.gap_minutes, t.before) for t in suggestion.tight] == [(pair.artist, 20, False), (pair.nurse, 20, False)]
+
+
+def test_booking_inside_the_travel_time_succeeds_with_a_warning(client, team, coordinator, monday):
+    customer = f.ClientFactory(team=team, street_address="Kotikatu 1")
+    pair = make_pair(team)
+    make_visit(pair=pair, client=f.ClientFactory(team=team, street_address="Kaukotie 99"), starts_at=at(monday, 9), minutes=55)
+    login(client, coordinator)
+
+    page = client.post(reverse("visits:schedule"), {
+        "client": customer.pk, "day": monday.isoformat(), "start_time": "10:00", "duration_minutes": 60, "pair": pair.pk,
+    }, follow=True).content.decode()
+
+    assert "The visit was scheduled" in page
+    assert "only 5 min earlier (travel time 15 min)" in page
+    assert customer.visits.count() == 1

@@ -25,6 +25,7 @@ from .links import with_page_urls
 from .scheduling_forms import SERVICE_FIELD_MAP, CancelForm, RescheduleForm, ScheduleVisitForm, VisitSearchForm
 from .services import SchedulingConflict
 from .suggestions import suggest_pairs
+from .travel import tight_transfers
 
 
 def _schedulable_clients(user):
@@ -122,8 +123,19 @@ def _save_schedule(request: HttpRequest, form: ScheduleVisitForm) -> HttpRespons
         messages.success(request, _("The visit was scheduled for %(when)s.") % {
             "when": format_local_range(visit.starts_at, visit.ends_at),
         })
+        _warn_about_travel_time(request, visit)
         return redirect(_calendar_day_url(visit.starts_at))
     return None
+
+
+def _warn_about_travel_time(request: HttpRequest, visit) -> None:
+    """Booked, but a member arrives from or leaves for another address with less than the team's travel time."""
+    for transfer in tight_transfers(
+        people=[visit.pair.artist, visit.pair.nurse], address=visit.client.street_address,
+        starts_at=visit.starts_at, ends_at=visit.ends_at, buffer_minutes=visit.pair.team.travel_buffer_minutes,
+        exclude_visit_ids=[visit.pk],
+    ):
+        messages.warning(request, transfer.message)
 
 
 @coordinator_series_page

@@ -7,7 +7,8 @@ working that day, the order is
 2. a pair with one of the client's familiar nurses;
 3. more of the client's preferred art forms in the pair;
 4. more members who speak the client's language;
-5. both people within their weekly availability;
+5. both people within their weekly availability, and with the team's travel
+   time from and to their other visits at other addresses (visits.travel);
 6. the client's primary nurse, between pairs equal so far (a primary nurse
    does not outweigh the art forms, the language and the working hours);
 7. then by name, so equal pairs keep a stable order.
@@ -31,6 +32,7 @@ from pairwork.choices import ArtForm, Language
 from pairwork.models import StaffProfile, WeeklyAvailability, WorkPair
 
 from .conflicts import Clash, find_clashes
+from .travel import TightTransfer, tight_transfers
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class PairSuggestion:
     speakers: list[StaffProfile] = field(default_factory=list)
     outside_availability: list[StaffProfile] = field(default_factory=list)
     busy: list[Clash] = field(default_factory=list)
+    tight: list[TightTransfer] = field(default_factory=list)
     language: str = ""
 
     @property
@@ -60,7 +63,7 @@ class PairSuggestion:
             not self.familiar,
             -len(self.shared_art_forms),
             -len(self.speakers),
-            len(self.outside_availability),
+            len(self.outside_availability) + len(self.tight),
             not self.primary,
             self.pair.artist.display_name,
             self.pair.nurse.display_name,
@@ -96,8 +99,10 @@ class PairSuggestion:
         elif self.outside_availability:
             names = ", ".join(person.display_name for person in self.outside_availability)
             reasons.append(Reason(_("Free, but outside the weekly availability of %(names)s") % {"names": names}, False))
-        else:
+        elif not self.tight:
             reasons.append(Reason(_("Both free and within their weekly availability"), True))
+        if not self.busy:
+            reasons += [Reason(transfer.message, False) for transfer in self.tight]
         return reasons
 
 
@@ -145,6 +150,12 @@ def suggest_pairs(*, client: Client, starts_at: dt.datetime, ends_at: dt.datetim
         if clash.kind == "person":
             busy_by_person[clash.staff_id].append(clash)
     preferred = set(client.preferred_art_forms)
+    tight_by_person: dict[int, list[TightTransfer]] = defaultdict(list)
+    for transfer in tight_transfers(
+        people=people.values(), address=client.street_address, starts_at=starts_at, ends_at=ends_at,
+        buffer_minutes=client.team.travel_buffer_minutes,
+    ):
+        tight_by_person[transfer.person.pk].append(transfer)
 
     suggestions = []
     for pair in pairs:
@@ -157,6 +168,7 @@ def suggest_pairs(*, client: Client, starts_at: dt.datetime, ends_at: dt.datetim
             speakers=[person for person in members if client.language in person.languages],
             outside_availability=[person for person in members if not _within_availability(person, starts_at, ends_at)],
             busy=busy_by_person[pair.artist_id] + busy_by_person[pair.nurse_id],
+            tight=tight_by_person[pair.artist_id] + tight_by_person[pair.nurse_id],
             language=client.language,
         ))
     suggestions.sort(key=PairSuggestion.sort_key)

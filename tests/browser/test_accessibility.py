@@ -210,7 +210,7 @@ def test_coordinator_pages(open_as, world):
     found = check_pages(page, coordinator_pages(world))
     page.goto(reverse("visits:schedule") + "?" + world["busy_search"])
     busy_rows = page.locator("#suggestions .suggestion.list-group-item-light")
-    assert busy_rows.locator(".text-success").count() > 0, "a busy pair's row with a reason in its favour was checked"
+    assert busy_rows.locator(".reason-for").count() > 0, "a busy pair's row with a reason in its favour was checked"
     assert_no_blocking(found)
 
 
