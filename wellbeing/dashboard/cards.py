@@ -140,12 +140,11 @@ def pulse_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus)
     card = Card(
         slug="pulse",
         title=_("Calm visits and time to meet the client: %(team)s") % {"team": focus.name},
-        # xgettext:no-python-format
         how=_(
             "Staff answer a one-minute pulse after each visit (1–5). The figure is the mean of each person's answers in the "
-            "latest full month of the period with at least five respondents, with its 95% confidence interval, against the middle "
+            "latest full month of the period with at least five respondents, with its 95%% confidence interval, against the middle "
             "of the answer scale."
-        ),
+        ) % {},
     )
     for metric in metrics.PULSE_METRICS:
         low, high = metrics.RANGES[metric]
@@ -176,12 +175,11 @@ def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus)
     card = Card(
         slug="staff_phases",
         title=_("Staff work ability with pair work"),
-        # xgettext:no-python-format
         how=_(
             "Each team's monthly answers (0–10) from the month its first work pair started are compared with the months "
-            "before it (the difference with its 95% interval). Different months are compared, so a change over time, "
+            "before it (the difference with its 95%% interval). Different months are compared, so a change over time, "
             "such as a season or a staffing change, shows here too."
-        ),
+        ) % {},
     )
     for team in _compared_teams(filters, focus):
         before = cells.metric_estimate((metric, team.pk, PHASES[0], None))
@@ -212,11 +210,10 @@ def client_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus
     card = Card(
         slug="client_change",
         title=_("Client outcomes from baseline to follow-up: %(team)s") % {"team": focus.name},
-        # xgettext:no-python-format
         how=_(
-            "Each client's latest follow-up minus their baseline, averaged over the clients with both, with the 95% t "
+            "Each client's latest follow-up minus their baseline, averaged over the clients with both, with the 95%% t "
             "interval (all time). There is no comparison group, so a change cannot be put down to pair work alone."
-        ),
+        ) % {},
     )
     for metric in metrics.CLIENT_METRICS:
         estimate = cells.metric_estimate((metric, focus.team_id, Span.ALL_TIME, None))
@@ -270,11 +267,10 @@ def cost_card(cost: Table, filters: Filters, focus: Focus) -> Card:
     card = Card(
         slug="sick_leave_cost",
         title=_("Sick-leave cost with pair work"),
-        # xgettext:no-python-format
         how=_(
             "Sick-leave days per person-month with pair work minus before it, times twelve months and the cost of a "
-            "sick-leave day; the interval is the difference's 95% interval, scaled the same way."
-        ),
+            "sick-leave day; the interval is the difference's 95%% interval, scaled the same way."
+        ) % {},
     )
     rows = {row.values[0]: row for row in cost.rows}
     for team in _compared_teams(filters, focus):

@@ -357,11 +357,10 @@ def client_change_table(cells: Cells, filters: Filters, shown, labels: dict, foc
     table = Table(
         slug="client_change",
         title=_("3. Client outcomes from baseline to follow-up"),
-        # xgettext:no-python-format
         question=_(
             "Do clients' outcomes change from baseline to follow-up? Mean change per client (latest follow-up minus "
-            "baseline) with its 95% confidence interval, by the quarter of the follow-up and over all time."
-        ),
+            "baseline) with its 95%% confidence interval, by the quarter of the follow-up and over all time."
+        ) % {},
         columns=[Column(_("Period")), Column(_("Team")), Column(_("Measure")), *_estimate_columns(n_label=_("Clients (n)"))],
     )
     quarters = sorted({quarter_of(month) for month in filters.months})
