@@ -23,6 +23,9 @@
         var scale = chart.scales[meta.yAxisID];
         var cap = Math.max(3, Math.min(8, (meta.data[0] && meta.data[0].width ? meta.data[0].width / 4 : 5)));
         context.save();
+        context.beginPath();  // keep the whiskers inside the plot, as the points are
+        context.rect(chart.chartArea.left, chart.chartArea.top, chart.chartArea.width, chart.chartArea.height);
+        context.clip();
         context.strokeStyle = dataset.reference ? reference : "#222222";
         context.lineWidth = 1.5;
         meta.data.forEach(function (element, point) {
