@@ -255,7 +255,7 @@ def _table_data(table) -> dict:
     return {
         "slug": table.slug, "title": table.title, "question": table.question,
         "columns": [{"label": str(column.label), "kind": column.kind} for column in table.columns],
-        "rows": rows, "chart": table.chart, "chart_summary": table.chart_summary,
+        "rows": rows, "chart": table.chart, "charts": table.charts, "chart_summary": table.chart_summary,
     }
 
 

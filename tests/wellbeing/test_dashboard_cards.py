@@ -175,3 +175,20 @@ def test_every_chart_has_at_most_six_series_and_only_months_with_data(org_manage
     assert [(d["label"], d.get("reference", False)) for d in chosen["data"]["datasets"]] == [(team.name, False), ("All teams", True)]
     assert chosen["data"]["datasets"][0]["intervals"] == [[4.0, 4.0], [4.0, 4.0]]
     _ = dt
+
+
+def test_a_manager_without_teams_gets_a_page_without_anyones_figures(client, team, last_month):
+    from tests import factories as f
+
+    answer_pulses(team, bulk_staff(team, 6, prefix="k"), last_month)
+    aggregation.rebuild_all()
+    lone = f.ManagerFactory(user__username="no-teams")
+    login(client, lone.user)
+    for name in ("wellbeing:dashboard", "wellbeing:dashboard_report"):
+        page = client.get(reverse(name))
+        assert page.status_code == 200
+        board = page.context["board"]
+        assert all(finding.verdict in (NO_DATA, TOO_FEW) for card in board.cards for finding in card.findings)
+        assert all(point is None for table in board.tables for chart in table.charts
+                   for dataset in chart["data"]["datasets"] for point in dataset["data"])
+        assert "4.0" not in page.content.decode()

@@ -44,10 +44,16 @@ class Focus:
         return lines
 
 
+# A manager without teams: an id no team has, so the charts and cards find no figures (never the all-teams totals).
+NO_TEAM = -1
+
+
 def focus_of(filters: Filters) -> Focus:
     """One chosen team against all teams; without a choice all teams together, or a manager's first team."""
     if filters.show_totals:
         return Focus(None, _("All teams"), reference=False)
+    if not filters.teams:
+        return Focus(NO_TEAM, _("No teams"), reference=False)
     team = filters.teams[0]
     return Focus(team.pk, team.name, reference=filters.totals_visible)
 
