@@ -15,12 +15,13 @@ PYTEST_ARGS ?=
 # Development defaults; production runs gunicorn with its own environment (README).
 export DEBUG ?= true
 
-.PHONY: run test install migrate demo-logins db-stop clean help
+.PHONY: run test install migrate demo-logins db-stop clean help screenshots
 
 help:
 	@echo "make run     - install, start the database, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test    - install, start the database, run the whole test suite"
 	@echo "make db-stop - stop the embedded PostgreSQL server"
+	@echo "make screenshots - the README screenshots from the demo (needs DATABASE_URL and Chromium)"
 
 install: $(STAMP)
 
@@ -43,6 +44,10 @@ test: install
 	@# Start (or reuse) the database before the parallel workers need it.
 	$(PY) manage.py check
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# The README's screenshots: demo data in a scratch database, gunicorn with DEBUG=false, Chromium (bench/screenshots.py).
+screenshots: install
+	$(PY) bench/screenshots.py
 
 demo-logins: install
 	@$(PY) manage.py seed_demo --print-logins

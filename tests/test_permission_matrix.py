@@ -266,6 +266,7 @@ MATRIX: dict[str, Case] = {
     "wellbeing:client_outcome": Case(by("client", "client_id"), only(PAIR_NURSE), log=ONE),
     "wellbeing:due_measurements": Case(plain, role_page(COORDINATOR, OTHER_COORDINATOR), log=LIST),
     "wellbeing:dashboard": Case(plain, role_page(MANAGER, ADMINISTRATOR)),
+    "wellbeing:dashboard_report": Case(plain, role_page(MANAGER, ADMINISTRATOR)),
     "wellbeing:dashboard_export": Case(with_kwargs(table="pulse"), role_page(MANAGER, ADMINISTRATOR)),
     "wellbeing:dashboard_refresh": Case(plain, role_page(MANAGER, ADMINISTRATOR, ok=DONE), method="post"),
     "wellbeing:sick_leave_cost": Case(plain, role_page(MANAGER, ADMINISTRATOR, ok=DONE), method="post", data={"cost_per_day": "400"}),

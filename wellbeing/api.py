@@ -230,7 +230,9 @@ class DashboardViewers(permissions.BasePermission):
     """Managers (their own teams, or all when organisation-wide) and administrators: wellbeing.dashboard.scope."""
 
     def has_permission(self, request, view) -> bool:
-        return dashboard_scope(request.user) is not None
+        # Kept on the request: the view reads the same scope without asking the database again.
+        request.dashboard_scope = dashboard_scope(request.user)
+        return request.dashboard_scope is not None
 
 
 DASHBOARD_FILTERS = [
@@ -253,7 +255,7 @@ def _table_data(table) -> dict:
     return {
         "slug": table.slug, "title": table.title, "question": table.question,
         "columns": [{"label": str(column.label), "kind": column.kind} for column in table.columns],
-        "rows": rows, "chart": table.chart, "chart_summary": table.chart_summary,
+        "rows": rows, "chart": table.chart, "charts": table.charts, "chart_summary": table.chart_summary,
     }
 
 
@@ -290,7 +292,7 @@ class DashboardViewSet(viewsets.ViewSet):
     lookup_value_regex = "[a-z_]+"
 
     def _board(self, request):
-        scope = dashboard_scope(request.user)
+        scope = getattr(request, "dashboard_scope", None) or dashboard_scope(request.user)
         form = DashboardFilterForm(request.query_params or None, teams=scope.teams)
         if form.is_bound and not form.is_valid():
             raise ApiValidationError({

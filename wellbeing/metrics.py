@@ -27,17 +27,12 @@ CLIENT_METRICS = (PERSONAL_WELLBEING_CHANGE, LONELINESS_CHANGE, PHYSICAL_FUNCTIO
 SHARE_METRICS = (PAIR_WORK_SHARE,)
 DASHBOARD_METRICS = PULSE_METRICS + STAFF_METRICS + CLIENT_METRICS
 
-LABELS = {
-    PULSE_CALM: _("The situation was calm (1–5)"),
-    PULSE_TIME_TO_MEET: _("Had time to meet the client (1–5)"),
-    PULSE_ENERGISED: _("Feels energised (1–5)"),
-    WORK_ABILITY: _("Work ability (0–10)"),
-    SICK_LEAVE_DAYS: _("Sick-leave days in the month"),
+# What each measure is called comes from the instruments' own texts
+# (wellbeing.dashboard.labels); only this derived measure has no survey item.
+DERIVED_LABELS = {
     PAIR_WORK_SHARE: _("Respondents in pair work that month (%)"),
-    PERSONAL_WELLBEING_CHANGE: _("Personal wellbeing (0–10), change"),
-    LONELINESS_CHANGE: _("Loneliness (1–5, lower is better), change"),
-    PHYSICAL_FUNCTIONING_CHANGE: _("Physical functioning (1–5), change"),
 }
+CLIENT_METRICS_BY_SCALE = {metric.removesuffix(f".{CHANGE_SUFFIX}"): metric for metric in CLIENT_METRICS}
 
 # The possible range of each metric's value: a confidence bound outside it
 # (a t interval of sick-leave days below zero) is shown at the limit.

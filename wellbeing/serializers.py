@@ -139,7 +139,11 @@ class DashboardTableSerializer(serializers.Serializer):
     question = serializers.CharField()
     columns = DashboardColumnSerializer(many=True)
     rows = DashboardRowSerializer(many=True)
-    chart = serializers.JSONField(allow_null=True, help_text="The Chart.js configuration the page draws (suppressed points are null).")
+    chart = serializers.JSONField(allow_null=True, help_text="The first of `charts` (suppressed points are null).")
+    charts = serializers.JSONField(
+        help_text="The charts the page draws, one per measure: each a Chart.js configuration with its `title` (the survey's "
+                  "wording), at most six series; `intervals` holds each point's 95% interval, `reference` marks all teams."
+    )
     chart_summary = serializers.CharField()
 
 

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("clients/<int:client_id>/outcome/", views.client_outcome, name="client_outcome"),
     path("measurements-due/", views.due_measurements, name="due_measurements"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/report/", views.dashboard_report, name="dashboard_report"),
     path("dashboard/export/<slug:table>.csv", views.dashboard_export, name="dashboard_export"),
     path("dashboard/refresh/", views.dashboard_refresh, name="dashboard_refresh"),
     path("dashboard/sick-leave-cost/", views.sick_leave_cost, name="sick_leave_cost"),

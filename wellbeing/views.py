@@ -204,29 +204,54 @@ def _filters(request: HttpRequest, scope):
     return form, filters_for(scope)
 
 
-def _render_dashboard(request: HttpRequest, scope, *, cost_form: SickLeaveCostForm | None = None) -> HttpResponse:
+def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostForm | None = None) -> tuple[dict, bool]:
+    """What the dashboard and its printable report show, built once: the two cannot differ. (context, filters valid)"""
     form, filters = _filters(request, scope)
     board = build_dashboard(filters)
-    return render(
-        request,
-        "wellbeing/dashboard.html",
-        {
-            "form": form,
-            "filters": filters,
-            "board": board,
-            "tables": [(table, table.display_rows()) for table in board.tables],
-            "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
-            "query": request.GET.urlencode(),
-            "suppressed_label": suppressed_label(),
-        },
-        status=400 if cost_form is not None or (form.is_bound and not form.is_valid()) else 200,
-    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "board": board,
+        "tables": [(table, table.display_rows()) for table in board.tables],
+        "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
+        "query": request.GET.urlencode(),
+        "suppressed_label": suppressed_label(),
+    }
+    return context, not (form.is_bound and not form.is_valid())
+
+
+def _render_dashboard(request: HttpRequest, scope, *, cost_form: SickLeaveCostForm | None = None) -> HttpResponse:
+    context, valid = dashboard_context(request, scope, cost_form=cost_form)
+    return render(request, "wellbeing/dashboard.html", context, status=400 if cost_form is not None or not valid else 200)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only, for managers (their teams, or all when organisation-wide) and administrators."""
     return _render_dashboard(request, _scope_or_403(request))
+
+
+# The report's tables: the ones that fit a page (the monthly tables are on the dashboard and in the CSV files).
+REPORT_TABLES = ("staff_phases", "client_change", "sick_leave_cost")
+
+
+@login_required
+def dashboard_report(request: HttpRequest) -> HttpResponse:
+    """A printable one-page evidence summary of the chosen team and period: the dashboard's cards and tables."""
+    context, valid = dashboard_context(request, _scope_or_403(request))
+    context["report_tables"] = [
+        (table, _report_rows(table, rows)) for table, rows in context["tables"] if table.slug in REPORT_TABLES
+    ]
+    context["printed_at"] = timezone.localtime()
+    return render(request, "wellbeing/report.html", context, status=200 if valid else 400)
+
+
+def _report_rows(table, rows):
+    """The client-change table over all time only (the quarters are on the dashboard); the others whole."""
+    if table.slug != "client_change":
+        return rows
+    all_time = str(_("All time"))
+    return [row for row in rows if row[0][0] == all_time]
 
 
 @login_required

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from tests.wellbeing.conftest import bulk_staff, org_manager, shipped_instruments  # noqa: F401 (fixtures)
 from tests.wellbeing.test_dashboard import RAW_TABLES, answer_monthly, answer_pulses
-from wellbeing import aggregation
+from wellbeing import aggregation, metrics
 from wellbeing.dashboard import build_dashboard, dashboard_scope, filters_for
-from wellbeing.selectors import add_months, month_start
+from wellbeing.selectors import add_months, current_instrument, month_start
 
 URL = "/api/v1/dashboard/"
 
@@ -43,7 +43,9 @@ def test_five_respondents_are_shown_with_their_figures(api_as, manager, team, th
     answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month, work_ability=9)
     aggregation.rebuild_all()
     rows = _rows(api_as(manager).get(f"{URL}staff/").json(), "staff")
-    work_ability = next(row for row in rows if row["cells"][3]["value"] == "Work ability (0–10)")
+    # The measure is named in the survey's own words.
+    asked = current_instrument(metrics.MONTHLY).items.get(code="work_ability").text_en
+    work_ability = next(row for row in rows if row["cells"][3]["value"] == asked)
     assert not work_ability["suppressed"]
     assert [c["value"] for c in work_ability["cells"][4:6]] == [5, 9.0]
 

@@ -182,18 +182,24 @@ def people_behind(row, truth, setting) -> set:
     return people
 
 
-def assert_chart_points_only_from_visible_rows(table, key_of_point):
-    """Every plotted point is the mean of a visible row; a hidden row has no point."""
-    rows = {key_of_point(row): row for row in table.rows}
-    labels = table.chart["data"]["labels"]
-    for dataset in table.chart["data"]["datasets"]:
-        assert len(dataset["data"]) == len(labels)
-        for label, point in zip(labels, dataset["data"]):
-            row = rows.get((label, dataset["label"]))
-            if row is None or not row.visible:
-                assert point is None, (label, dataset["label"])
-            elif point is not None:
-                assert point == pytest.approx(row.values[-3], abs=1e-3)
+def assert_chart_points_only_from_visible_rows(table, key_of_row, key_of_point):
+    """Every plotted point (and whisker) is the figure of a visible row; a hidden row has neither."""
+    rows = {key_of_row(row): row for row in table.rows}
+    assert table.charts
+    for chart in table.charts:
+        labels = chart["data"]["labels"]
+        assert len(chart["data"]["datasets"]) <= 6
+        for dataset in chart["data"]["datasets"]:
+            assert len(dataset["data"]) == len(labels)
+            intervals = dataset.get("intervals") or [None] * len(labels)
+            for label, point, interval in zip(labels, dataset["data"], intervals, strict=True):
+                row = rows.get(key_of_point(chart, label, dataset))
+                if row is None or not row.visible:
+                    assert point is None and interval is None, (chart["title"], label, dataset["label"])
+                elif point is not None:
+                    assert point == pytest.approx(row.values[-3], abs=1e-3)
+                    if interval is not None:
+                        assert interval == pytest.approx(row.values[-2:], abs=1e-3)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -220,9 +226,16 @@ def test_page_chart_and_csv_never_show_or_reveal_fewer_than_five(client, setting
                         assert exported[-4:] == ["fewer than 5"] * 4
                 exported = client.get(reverse("wellbeing:dashboard_export", args=[slug]), months)
                 assert list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:] == table.csv_rows()
-            # Chart points: staff chart by (month, "team: measure"), phase chart by (team, "measure: phase").
-            assert_chart_points_only_from_visible_rows(board.table("staff"), lambda r: (r.values[0], f"{r.values[1]}: {r.values[3]}"))
-            assert_chart_points_only_from_visible_rows(board.table("staff_phases"), lambda r: (r.values[0], f"{r.values[1]}: {r.values[2]}"))
+            # Chart points: a staff chart per measure, a line per team over the months;
+            # a phase chart per measure, bars per phase over the teams.
+            assert_chart_points_only_from_visible_rows(
+                board.table("staff"), lambda r: (r.values[0], r.values[1], r.values[3]),
+                lambda chart, label, dataset: (label, dataset["label"], chart["title"]),
+            )
+            assert_chart_points_only_from_visible_rows(
+                board.table("staff_phases"), lambda r: (r.values[0], r.values[1], r.values[2]),
+                lambda chart, label, dataset: (label, chart["title"], dataset["label"]),
+            )
             assert json.loads(json.dumps(board.table("staff").chart)) == board.table("staff").chart
             # Nothing hidden can be recomputed as a total minus the shown parts: all-teams months, team phases.
             cells = load_cells()

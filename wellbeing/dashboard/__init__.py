@@ -6,7 +6,9 @@ of responses behind them.
 
 * `scope`: who sees which teams, and the chosen team and period;
 * `cells`: the aggregate cells with their suppression decided;
-* `tables`: the six tables with their charts, shared by page and CSV.
+* `tables`: the six tables with their charts, shared by page and CSV;
+* `labels`: each measure named in the survey's own words;
+* `cards`: the headline answers, from the tables' own figures.
 """
 from __future__ import annotations
 
@@ -17,12 +19,16 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ..models import AggregationState, SickLeaveCost
+from .cards import Card, build_cards
 from .cells import SUPPRESSED, Cells, load_cells, suppressed_label
 from .scope import DashboardScope, Filters, dashboard_scope, filters_for
+from .labels import load_measures
 from .tables import (
+    Focus,
     Table,
     client_change_table,
     cost_table,
+    focus_of,
     phase_table,
     pulse_table,
     staff_table,
@@ -30,7 +36,7 @@ from .tables import (
 )
 
 __all__ = [
-    "SUPPRESSED", "Cells", "Dashboard", "DashboardScope", "Filters", "Table", "build_dashboard",
+    "SUPPRESSED", "Card", "Cells", "Dashboard", "Focus", "DashboardScope", "Filters", "Table", "build_dashboard",
     "dashboard_scope", "filters_for", "load_cells", "suppressed_label",
 ]
 
@@ -43,6 +49,8 @@ class Dashboard:
     cost_per_day: Decimal
     cost_set_at: dt.datetime | None
     first_months: dict[str, dt.date]
+    cards: list[Card]
+    focus: Focus
 
     def table(self, slug: str) -> Table | None:
         return next((table for table in self.tables if table.slug == slug), None)
@@ -56,15 +64,20 @@ def build_dashboard(filters: Filters) -> Dashboard:
     shown = [(team.pk, team.name) for team in filters.teams]
     if filters.show_totals:
         shown.append((None, _("All teams")))
+    measures = load_measures()
+    focus = focus_of(filters)
+    tables = [
+        pulse_table(cells, filters, shown, measures.labels, focus),
+        staff_table(cells, filters, shown, measures.labels, focus),
+        phase_table(cells, filters, measures.labels),
+        client_change_table(cells, filters, shown, measures.labels, focus),
+        visits_table(cells, filters, shown, focus),
+        cost_table(cells, filters, cost_per_day),
+    ]
     return Dashboard(
-        tables=[
-            pulse_table(cells, filters, shown),
-            staff_table(cells, filters, shown),
-            phase_table(cells, filters),
-            client_change_table(cells, filters, shown),
-            visits_table(cells, filters, shown),
-            cost_table(cells, filters, cost_per_day),
-        ],
+        tables=tables,
+        cards=build_cards(cells, filters, measures, focus, {table.slug: table for table in tables}),
+        focus=focus,
         rebuilt_at=state.rebuilt_at if state else None,
         updated_at=state.updated_at if state else None,
         cost_per_day=cost_per_day,

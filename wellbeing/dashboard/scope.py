@@ -39,6 +39,7 @@ class Filters:
     start: dt.date
     end: dt.date
     show_totals: bool
+    totals_visible: bool = False  # the viewer may see the all-teams totals (the charts' reference line)
 
     @property
     def months(self) -> list[dt.date]:
@@ -58,4 +59,5 @@ def filters_for(scope: DashboardScope, *, team_id: str = "", start=None, end=Non
         start=start,
         end=end,
         show_totals=scope.shows_totals and not chosen,
+        totals_visible=scope.shows_totals,
     )

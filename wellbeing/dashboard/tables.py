@@ -20,7 +20,42 @@ from ..selectors import quarter_of
 from ..stats import difference_estimate
 from ..suppression import THRESHOLD, Cell
 from .cells import PHASES, SUPPRESSED, Cells, phase_of, suppressed_label
+from .labels import label_of
 from .scope import Filters
+
+# At most this many series in one chart: more cannot be told apart, least of all on a phone.
+MAX_SERIES = 6
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The one team the charts draw (None: all teams together), and whether all teams are drawn as a reference."""
+
+    team_id: int | None
+    name: str
+    reference: bool
+
+    @property
+    def series(self) -> list[tuple[int | None, str, bool]]:
+        """(team id, name, is the reference) of each team line: the focus first, then all teams."""
+        lines = [(self.team_id, self.name, False)]
+        if self.reference and self.team_id is not None:
+            lines.append((None, _("All teams"), True))
+        return lines
+
+
+# A manager without teams: an id no team has, so the charts and cards find no figures (never the all-teams totals).
+NO_TEAM = -1
+
+
+def focus_of(filters: Filters) -> Focus:
+    """One chosen team against all teams; without a choice all teams together, or a manager's first team."""
+    if filters.show_totals:
+        return Focus(None, _("All teams"), reference=False)
+    if not filters.teams:
+        return Focus(NO_TEAM, _("No teams"), reference=False)
+    team = filters.teams[0]
+    return Focus(team.pk, team.name, reference=filters.totals_visible)
 
 
 @dataclass(frozen=True)
@@ -46,12 +81,21 @@ class Table:
     question: str
     columns: list[Column]
     rows: list[Row] = field(default_factory=list)
-    chart: dict | None = None
+    # Small multiples: one chart per measure, each with its title (the survey's wording) and at most six series.
+    charts: list[dict] = field(default_factory=list)
     chart_summary: str = ""
 
     @property
-    def chart_element_id(self) -> str:
-        return f"chart-data-{self.slug}"
+    def chart(self) -> dict | None:
+        """The first of the table's charts (the API's `chart`, kept for its readers)."""
+        return self.charts[0] if self.charts else None
+
+    def chart_element_id(self, index: int = 0) -> str:
+        return f"chart-data-{self.slug}-{index}"
+
+    def drawn_charts(self) -> list[tuple[str, str, dict]]:
+        """(canvas id, JSON element id, chart) for the page."""
+        return [(f"chart-{self.slug}-{index}", self.chart_element_id(index), chart) for index, chart in enumerate(self.charts)]
 
     def display_rows(self) -> list[list[tuple[str, bool]]]:
         """Each value as (text, is a number), for the page."""
@@ -145,15 +189,66 @@ def _metric_rows(cells: Cells, *, keys_and_labels) -> list[Row]:
     return rows
 
 
-def _line_dataset(label: str, points: list, **extra) -> dict:
-    return {"label": label, "data": [_chart_point(point) for point in points], **extra}
-
-
 def _mean_of(estimate):
     return SUPPRESSED if estimate is SUPPRESSED else (None if estimate is None else estimate.mean)
 
 
-def pulse_table(cells: Cells, filters: Filters, shown) -> Table:
+def _interval_of(estimate, scale: float = 1.0):
+    """The 95% interval of a shown estimate, or None (hidden, missing, or too few for one)."""
+    if estimate is SUPPRESSED or estimate is None or estimate.ci_low is None:
+        return None
+    return [estimate.ci_low * scale, estimate.ci_high * scale]
+
+
+def _scaled(value, scale: float):
+    return value if value is SUPPRESSED or value is None else value * scale
+
+
+class Series:
+    """One line or set of bars: points (SUPPRESSED where hidden, None where nothing was answered) and their intervals."""
+
+    def __init__(self, label: str, points: list, intervals: list | None = None, *, reference: bool = False, **extra):
+        self.label, self.points, self.intervals, self.reference, self.extra = label, points, intervals, reference, extra
+
+    @classmethod
+    def of_estimates(cls, label: str, estimates: list, *, scale: float = 1.0, **extra) -> "Series":
+        return cls(label, [_scaled(_mean_of(e), scale) for e in estimates], [_interval_of(e, scale) for e in estimates], **extra)
+
+    def dataset(self, keep: list[int]) -> dict:
+        data = {"label": self.label, "data": [_chart_point(self.points[i]) for i in keep], **self.extra}
+        if self.intervals is not None:
+            data["intervals"] = [
+                None if self.intervals[i] is None or data["data"][n] is None else [_chart_point(v) for v in self.intervals[i]]
+                for n, i in enumerate(keep)
+            ]
+        if self.reference:
+            data["reference"] = True
+        return data
+
+
+def _chart(title: str, kind: str, labels: list[str], series: list[Series], options: dict, *, only_with_data: bool = True) -> dict:
+    """A chart of at most MAX_SERIES series; its x-axis keeps only the positions where a series has data.
+
+    A hidden figure counts as data (the gap says "fewer than 5"); a month no one answered in does not.
+    """
+    assert len(series) <= MAX_SERIES, f"{title}: {len(series)} series"
+    keep = [
+        i for i in range(len(labels))
+        if not only_with_data or any(line.points[i] is not None for line in series)
+    ]
+    return {
+        "title": str(title),
+        "type": kind,
+        "data": {"labels": [labels[i] for i in keep], "datasets": [line.dataset(keep) for line in series]},
+        "options": options,
+    }
+
+
+def _y_axis(title: str, **limits) -> dict:
+    return {"scales": {"y": {**limits, "title": {"display": True, "text": str(title)}}}}
+
+
+def pulse_table(cells: Cells, filters: Filters, shown, labels: dict, focus: Focus) -> Table:
     table = Table(
         slug="pulse",
         title=_("1. Calm visits and time to meet the client"),
@@ -165,31 +260,26 @@ def pulse_table(cells: Cells, filters: Filters, shown) -> Table:
         table.rows += _metric_rows(
             cells,
             keys_and_labels=[
-                ((metric, team_id, Span.MONTH, month), [_month_label(month), team_name, str(metrics.LABELS[metric])], "mean")
+                ((metric, team_id, Span.MONTH, month), [_month_label(month), team_name, label_of(labels, metric)], "mean")
                 for team_id, team_name in shown
                 for metric in metrics.PULSE_METRICS
             ],
         )
-    table.chart = {
-        "type": "line",
-        "data": {
-            "labels": [_month_label(month) for month in months],
-            "datasets": [
-                _line_dataset(
-                    f"{team_name}: {metrics.LABELS[metric]}",
-                    [_mean_of(cells.metric_estimate((metric, team_id, Span.MONTH, month))) for month in months],
-                )
-                for team_id, team_name in shown
-                for metric in metrics.PULSE_METRICS
-            ],
-        },
-        "options": {"scales": {"y": {"min": 1, "max": 5, "title": {"display": True, "text": _("Mean (1–5)")}}}},
-    }
-    table.chart_summary = _("Mean pulse answers per month and team; gaps are months with fewer than %(n)s respondents.") % {"n": THRESHOLD}
+    month_labels = [_month_label(month) for month in months]
+    for metric in metrics.PULSE_METRICS:
+        lines = [
+            Series.of_estimates(name, [cells.metric_estimate((metric, team_id, Span.MONTH, m)) for m in months], reference=reference)
+            for team_id, name, reference in focus.series
+        ]
+        table.charts.append(_chart(label_of(labels, metric), "line", month_labels, lines, _y_axis(_("Mean (1–5)"), min=1, max=5)))
+    table.chart_summary = _(
+        "Mean pulse answers per month with their 95%% confidence intervals (whiskers), %(team)s; "
+        "gaps are months with fewer than %(n)s respondents."
+    ) % {"team": focus.name, "n": THRESHOLD}
     return table
 
 
-def staff_table(cells: Cells, filters: Filters, shown) -> Table:
+def staff_table(cells: Cells, filters: Filters, shown, labels: dict, focus: Focus) -> Table:
     table = Table(
         slug="staff",
         title=_("2. Staff work ability and sick leave as pair work grows"),
@@ -208,53 +298,37 @@ def staff_table(cells: Cells, filters: Filters, shown) -> Table:
             table.rows += _metric_rows(
                 cells,
                 keys_and_labels=[
-                    ((metric, team_id, Span.MONTH, month), [_month_label(month), team_name, phase, str(metrics.LABELS[metric])], "mean")
+                    ((metric, team_id, Span.MONTH, month), [_month_label(month), team_name, phase, label_of(labels, metric)], "mean")
                     for metric in metrics.STAFF_METRICS
                 ],
             )
     for row in table.rows:  # a share is shown in percent, like its label says
         if row.cells[0].key[0] in metrics.SHARE_METRICS and row.visible:
             row.values[5:] = [None if v is None else v * 100 for v in row.values[5:]]
-    datasets = []
-    for team_id, team_name in shown:
-        datasets.append(
-            _line_dataset(
-                f"{team_name}: {metrics.LABELS[metrics.WORK_ABILITY]}",
-                [_mean_of(cells.metric_estimate((metrics.WORK_ABILITY, team_id, Span.MONTH, m))) for m in months],
-                type="line", yAxisID="y",
-            )
-        )
-        datasets.append(
-            _line_dataset(
-                f"{team_name}: {metrics.LABELS[metrics.SICK_LEAVE_DAYS]}",
-                [_mean_of(cells.metric_estimate((metrics.SICK_LEAVE_DAYS, team_id, Span.MONTH, m))) for m in months],
-                type="line", yAxisID="y", borderDash=[6, 4],
-            )
-        )
-        shares = [_mean_of(cells.metric_estimate((metrics.PAIR_WORK_SHARE, team_id, Span.MONTH, m))) for m in months]
-        datasets.append(
-            _line_dataset(
-                f"{team_name}: {metrics.LABELS[metrics.PAIR_WORK_SHARE]}",
-                [SUPPRESSED if s is SUPPRESSED else (None if s is None else s * 100) for s in shares],
-                type="bar", yAxisID="y1",
-            )
-        )
-    table.chart = {
-        "type": "bar",
-        "data": {"labels": [_month_label(m) for m in months], "datasets": datasets},
-        "options": {
-            "scales": {
-                "y": {"min": 0, "max": 10, "position": "left", "title": {"display": True, "text": _("Work ability / sick-leave days")}},
-                "y1": {"min": 0, "max": 100, "position": "right", "grid": {"drawOnChartArea": False},
-                       "title": {"display": True, "text": _("In pair work (%)")}},
-            }
-        },
+    month_labels = [_month_label(m) for m in months]
+    axes = {
+        metrics.WORK_ABILITY: ("line", _y_axis(_("Mean (0–10)"), min=0, max=10), 1.0),
+        metrics.SICK_LEAVE_DAYS: ("line", _y_axis(_("Days per person"), min=0), 1.0),
+        metrics.PAIR_WORK_SHARE: ("bar", _y_axis(_("In pair work (%)"), min=0, max=100), 100.0),
     }
-    table.chart_summary = _("Monthly work ability and sick-leave days (lines) against the share of respondents in pair work (bars).")
+    for metric in metrics.STAFF_METRICS:
+        kind, options, scale = axes[metric]
+        lines = [
+            Series.of_estimates(
+                name, [cells.metric_estimate((metric, team_id, Span.MONTH, m)) for m in months], scale=scale, reference=reference,
+                **({"type": "line"} if reference and kind == "bar" else {}),
+            )
+            for team_id, name, reference in focus.series
+        ]
+        table.charts.append(_chart(label_of(labels, metric), kind, month_labels, lines, options))
+    table.chart_summary = _(
+        "Monthly work ability, sick-leave days and the share of respondents in pair work, %(team)s, "
+        "with 95%% confidence intervals (whiskers)."
+    ) % {"team": focus.name}
     return table
 
 
-def phase_table(cells: Cells, filters: Filters) -> Table:
+def phase_table(cells: Cells, filters: Filters, labels: dict) -> Table:
     table = Table(
         slug="staff_phases",
         title=_("2b. Before and with pair work"),
@@ -269,37 +343,30 @@ def phase_table(cells: Cells, filters: Filters) -> Table:
             table.rows += _metric_rows(
                 cells,
                 keys_and_labels=[
-                    ((metric, team.pk, phase, None), [team.name, str(metrics.LABELS[metric]), str(phase.label)], "mean")
+                    ((metric, team.pk, phase, None), [team.name, label_of(labels, metric), str(phase.label)], "mean")
                     for phase in PHASES
                 ],
             )
-    datasets = []
-    for metric in (metrics.WORK_ABILITY, metrics.SICK_LEAVE_DAYS):
-        for phase in PHASES:
-            datasets.append(
-                _line_dataset(
-                    f"{metrics.LABELS[metric]}: {phase.label}",
-                    [_mean_of(cells.metric_estimate((metric, team.pk, phase, None))) for team in filters.teams],
-                )
-            )
-    table.chart = {
-        "type": "bar",
-        "data": {"labels": [team.name for team in filters.teams], "datasets": datasets},
-        "options": {"scales": {"y": {"min": 0, "title": {"display": True, "text": _("Mean")}}}},
-    }
-    table.chart_summary = _("Mean work ability and sick-leave days per team, before and with pair work.")
+    team_names = [team.name for team in filters.teams]
+    for metric, axis in ((metrics.WORK_ABILITY, _("Mean (0–10)")), (metrics.SICK_LEAVE_DAYS, _("Days per person"))):
+        lines = [
+            Series.of_estimates(str(phase.label), [cells.metric_estimate((metric, team.pk, phase, None)) for team in filters.teams])
+            for phase in PHASES
+        ]
+        table.charts.append(_chart(label_of(labels, metric), "bar", team_names, lines, _y_axis(axis, min=0)))
+    # xgettext:no-python-format
+    table.chart_summary = _("Mean work ability and sick-leave days per team, before and with pair work, with 95% confidence intervals.")
     return table
 
 
-def client_change_table(cells: Cells, filters: Filters, shown) -> Table:
+def client_change_table(cells: Cells, filters: Filters, shown, labels: dict, focus: Focus) -> Table:
     table = Table(
         slug="client_change",
         title=_("3. Client outcomes from baseline to follow-up"),
-        # xgettext:no-python-format
         question=_(
             "Do clients' outcomes change from baseline to follow-up? Mean change per client (latest follow-up minus "
-            "baseline) with its 95% confidence interval, by the quarter of the follow-up and over all time."
-        ),
+            "baseline) with its 95%% confidence interval, by the quarter of the follow-up and over all time."
+        ) % {},
         columns=[Column(_("Period")), Column(_("Team")), Column(_("Measure")), *_estimate_columns(n_label=_("Clients (n)"))],
     )
     quarters = sorted({quarter_of(month) for month in filters.months})
@@ -309,30 +376,27 @@ def client_change_table(cells: Cells, filters: Filters, shown) -> Table:
         table.rows += _metric_rows(
             cells,
             keys_and_labels=[
-                ((metric, team_id, span, period), [period_label, team_name, str(metrics.LABELS[metric])], "mean")
+                ((metric, team_id, span, period), [period_label, team_name, label_of(labels, metric)], "mean")
                 for team_id, team_name in shown
                 for metric in metrics.CLIENT_METRICS
             ],
         )
-    table.chart = {
-        "type": "bar",
-        "data": {
-            "labels": [str(metrics.LABELS[metric]) for metric in metrics.CLIENT_METRICS],
-            "datasets": [
-                _line_dataset(
-                    team_name,
-                    [_mean_of(cells.metric_estimate((metric, team_id, Span.ALL_TIME, None))) for metric in metrics.CLIENT_METRICS],
-                )
-                for team_id, team_name in shown
-            ],
-        },
-        "options": {"scales": {"y": {"title": {"display": True, "text": _("Mean change")}}}},
-    }
-    table.chart_summary = _("Mean change from baseline to follow-up over all time, per team and measure.")
+    lines = [
+        Series.of_estimates(name, [cells.metric_estimate((metric, team_id, Span.ALL_TIME, None)) for metric in metrics.CLIENT_METRICS],
+                            reference=reference)
+        for team_id, name, reference in focus.series
+    ]
+    table.charts.append(
+        _chart(_("Mean change from baseline to follow-up"), "bar", [label_of(labels, m) for m in metrics.CLIENT_METRICS], lines,
+               _y_axis(_("Mean change")), only_with_data=False)
+    )
+    table.chart_summary = _(
+        "Mean change from baseline to follow-up over all time per measure, %(team)s, with 95%% confidence intervals."
+    ) % {"team": focus.name}
     return table
 
 
-def visits_table(cells: Cells, filters: Filters, shown) -> Table:
+def visits_table(cells: Cells, filters: Filters, shown, focus: Focus) -> Table:
     table = Table(
         slug="visits",
         title=_("4. Visits planned and delivered, and continuity"),
@@ -361,42 +425,38 @@ def visits_table(cells: Cells, filters: Filters, shown) -> Table:
                 values = [row.planned, row.delivered, row.no_shows, row.declined, row.cancelled, continuity]
             table.rows.append(Row(values=[_month_label(month), team_name, *values], cells=[cell]))
 
-    def series(team_id, attribute):
-        points = []
+    def points(team_id, attribute):
+        found = []
         for month in months:
             cell = cells.visit.get(("visits", team_id, month))
             if cell is None:
-                points.append(None)
+                found.append(None)
             elif cell.suppressed:
-                points.append(SUPPRESSED)
+                found.append(SUPPRESSED)
             else:
                 row = cells.visit_rows[cell.key]
                 if attribute == "continuity":
-                    points.append(row.with_familiar_nurse / row.delivered * 100 if row.delivered else None)
+                    found.append(row.with_familiar_nurse / row.delivered * 100 if row.delivered else None)
                 else:
-                    points.append(getattr(row, attribute))
-        return points
+                    found.append(getattr(row, attribute))
+        return found
 
-    datasets = []
-    for team_id, team_name in shown:
-        datasets.append(_line_dataset(f"{team_name}: {_('Planned')}", series(team_id, "planned"), yAxisID="y"))
-        datasets.append(_line_dataset(f"{team_name}: {_('Delivered')}", series(team_id, "delivered"), yAxisID="y"))
-        datasets.append(_line_dataset(f"{team_name}: {_('No-shows')}", series(team_id, "no_shows"), yAxisID="y"))
-        datasets.append(
-            _line_dataset(f"{team_name}: {_('Continuity (%)')}", series(team_id, "continuity"), type="line", yAxisID="y1")
-        )
-    table.chart = {
-        "type": "bar",
-        "data": {"labels": [_month_label(m) for m in months], "datasets": datasets},
-        "options": {
-            "scales": {
-                "y": {"min": 0, "position": "left", "title": {"display": True, "text": _("Visits")}},
-                "y1": {"min": 0, "max": 100, "position": "right", "grid": {"drawOnChartArea": False},
-                       "title": {"display": True, "text": _("Continuity (%)")}},
-            }
-        },
+    month_labels = [_month_label(m) for m in months]
+    counts = [
+        Series(str(label), points(focus.team_id, attribute))
+        for label, attribute in ((_("Planned"), "planned"), (_("Delivered"), "delivered"), (_("No-shows"), "no_shows"))
+    ]
+    table.charts.append(_chart(_("Visits planned, delivered and no-shows"), "bar", month_labels, counts, _y_axis(_("Visits"), min=0)))
+    continuity = [
+        Series(name, points(team_id, "continuity"), type="line", reference=reference)
+        for team_id, name, reference in focus.series
+    ]
+    table.charts.append(
+        _chart(_("Continuity (familiar nurse)"), "line", month_labels, continuity, _y_axis(_("Continuity (%)"), min=0, max=100))
+    )
+    table.chart_summary = _("Visits planned, delivered and no-shows per month (bars), and continuity (line), %(team)s.") % {
+        "team": focus.name
     }
-    table.chart_summary = _("Visits planned, delivered and no-shows per month (bars), and continuity (line).")
     return table
 
 
@@ -421,7 +481,8 @@ def cost_table(cells: Cells, filters: Filters, cost_per_day: Decimal) -> Table:
             Column(_("Estimated cost change per year for them"), "money"),
         ],
     )
-    points = []
+    points, intervals = [], []
+    yearly = 12 * float(cost_per_day)
     for team in filters.teams:
         before_key = (metrics.SICK_LEAVE_DAYS, team.pk, Span.BEFORE_PAIRS, None)
         with_key = (metrics.SICK_LEAVE_DAYS, team.pk, Span.WITH_PAIRS, None)
@@ -432,10 +493,11 @@ def cost_table(cells: Cells, filters: Filters, cost_per_day: Decimal) -> Table:
         if before is SUPPRESSED or after is SUPPRESSED:
             table.rows.append(Row(values=[team.name, *[SUPPRESSED] * 5, float(cost_per_day), *[SUPPRESSED] * 3], cells=source))
             points.append(SUPPRESSED)
+            intervals.append(None)
             continue
         change = difference_estimate(before, after)
         difference = after.mean - before.mean
-        per_person_year = difference * 12 * float(cost_per_day)
+        per_person_year = difference * yearly
         table.rows.append(
             Row(
                 values=[
@@ -447,13 +509,15 @@ def cost_table(cells: Cells, filters: Filters, cost_per_day: Decimal) -> Table:
             )
         )
         points.append(per_person_year)
-    table.chart = {
-        "type": "bar",
-        "data": {
-            "labels": [row.values[0] for row in table.rows],
-            "datasets": [_line_dataset(_("Estimated cost change per person and year (€)"), points)],
-        },
-        "options": {"scales": {"y": {"title": {"display": True, "text": "€"}}}},
-    }
-    table.chart_summary = _("Estimated yearly sick-leave cost change per person, per team; below zero means savings.")
+        intervals.append([change.ci_low * yearly, change.ci_high * yearly] if change and change.ci_low is not None else None)
+    table.charts.append(
+        _chart(
+            _("Estimated cost change per person and year (€)"), "bar", [row.values[0] for row in table.rows],
+            [Series(_("Estimated cost change per person and year (€)"), points, intervals)], _y_axis("€"), only_with_data=False,
+        )
+    )
+    table.chart_summary = _(
+        # xgettext:no-python-format
+        "Estimated yearly sick-leave cost change per person, per team, with 95% confidence intervals; below zero means savings."
+    )
     return table
