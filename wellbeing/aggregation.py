@@ -16,7 +16,10 @@ written. Cells are then regrouped from those sums:
 * `rebuild_all` for the nightly reconcile and `manage.py rebuild_wellbeing`:
   regroups every cell, deletes cells whose source rows are gone; with
   `from_source=True` it first re-derives the per-person-month sums from the
-  raw rows and repairs any that differ.
+  raw rows and repairs any that differ; it also stores the analyses
+  (`wellbeing.evidence`: paired change, effect sizes, dose bands, the staff
+  difference-in-differences), which a client outcome answer also refreshes as
+  a job of its own, after its commit.
 
 Both are idempotent: a row is only written when its values differ, so a
 second run changes nothing. Concurrency is settled with PostgreSQL advisory
@@ -34,7 +37,7 @@ from django.db import connection, transaction
 
 from visits.models import VisitStatus
 
-from . import metrics
+from . import evidence, metrics
 from .models import Audience, Span, TimePoint
 
 # pg_advisory_xact_lock(namespace, key) pairs. The namespaces are arbitrary
@@ -336,6 +339,7 @@ class RebuildResult:
     metric_rows: int
     visit_rows: int
     person_rows_repaired: int = 0
+    analyses_changed: int = 0  # stored analyses (wellbeing.evidence) written or deleted
 
 
 def _batch_settings(cursor) -> None:
@@ -402,13 +406,17 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
             cursor, table="wellbeing_visitaggregate", keys=VISIT_KEYS, values=VISIT_VALUES,
             fresh_sql=_visit_cells(), params=params,
         )
+        # The stored analyses (wellbeing.evidence) from the same snapshot's source rows: in this
+        # nightly job, never in refresh_cells, so that an answer's own refresh stays cheap.
+        analyses_changed = evidence.store_analyses()
         _touch_state(cursor, full=True)
         cursor.execute(
             "SELECT (SELECT count(*) FROM wellbeing_metricaggregate), (SELECT count(*) FROM wellbeing_visitaggregate)"
         )
         metric_rows, visit_rows = cursor.fetchone()
     return RebuildResult(
-        rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows, person_rows_repaired=repaired
+        rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows, person_rows_repaired=repaired,
+        analyses_changed=analyses_changed,
     )
 
 

@@ -271,13 +271,18 @@ class _OneObjectSchema(AutoSchema):
         summary="The wellbeing dashboard",
         operation_id="v1_dashboard_list",  # one object, but the id it has always had
         description="All tables of the managers' dashboard, built as the page builds them from the aggregate tables, "
-        "with the page's small-cell suppression: a hidden figure is null with suppressed: true.",
+        "with the page's small-cell suppression: a hidden figure is null with suppressed: true. `analyses` holds the "
+        "stored analyses as tables: evidence_staff (difference-in-differences of pair work against time, or why there "
+        "are too few teams or months), evidence_client (mean paired change, Cohen's d for paired data and the share "
+        "reaching the minimal important change, each with its 95% interval) and evidence_dose (change by delivered "
+        "paired visits, 1–3, 4–7, 8+).",
         parameters=DASHBOARD_FILTERS,
         responses=with_errors({200: DashboardSerializer}, 400, 403),
     ),
     retrieve=extend_schema(
         summary="One dashboard table",
-        description="One table of the dashboard (pulse, staff, staff_phases, client_change, visits, sick_leave_cost), "
+        description="One table of the dashboard (pulse, staff, staff_phases, client_change, visits, sick_leave_cost, "
+        "evidence_staff, evidence_client, evidence_dose), "
         "the same as in the full dashboard and its CSV export.",
         parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The table's slug."),
                     *DASHBOARD_FILTERS],
@@ -316,6 +321,7 @@ class DashboardViewSet(viewsets.ViewSet):
         data = {
             **meta, "rebuilt_at": board.rebuilt_at, "updated_at": board.updated_at, "cost_per_day": board.cost_per_day,
             "cost_set_at": board.cost_set_at, "tables": [_table_data(table) for table in board.tables],
+            "analyses": [_table_data(table) for table in board.evidence],
         }
         return Response(DashboardSerializer(data).data)
 

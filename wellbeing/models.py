@@ -544,3 +544,70 @@ class OutcomeMeasurementReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.time_point}"
+
+
+class AnalysisKind(models.TextChoices):
+    CLIENT_CHANGE = "client_change", _("Client change, baseline to follow-up")
+    DOSE_BAND = "dose_band", _("Client change by delivered paired visits")
+    STAFF_DID = "staff_did", _("Staff: pair work against time")
+
+
+class AnalysisResult(models.Model):
+    """One stored analysis, written by the aggregation job (`wellbeing.evidence.store_analyses`), read by the page.
+
+    Derived data like the aggregates above: the dashboard, its API and CSV
+    compute no statistics, they read these rows (and hide the small ones).
+
+    * client_change: per team (or all teams) and client scale, over all time:
+      the mean paired change (follow-up − baseline) with its 95% t interval,
+      Cohen's d_z with its noncentral-t interval, and the share of clients
+      whose change reaches the scale's minimal important change (Wilson interval);
+    * dose_band: the same mean change for the clients with `band_low`…`band_high`
+      delivered paired visits (band_low 0: the clients without one, stored so that
+      suppression can count them, never shown);
+    * staff_did: all teams only, per staff metric: the difference-in-differences
+      estimate of pair work against time with its interval, or `too_few` with the reason.
+    """
+
+    kind = models.CharField(_("analysis"), max_length=20, choices=AnalysisKind.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty: all teams together."),
+    )
+    metric = models.CharField(_("metric"), max_length=140)
+    band_low = models.PositiveSmallIntegerField(_("paired visits, from"), null=True, blank=True)
+    band_high = models.PositiveSmallIntegerField(_("paired visits, to"), null=True, blank=True)
+    first_month = models.DateField(_("first month used"), null=True, blank=True)
+    last_month = models.DateField(_("last month used"), null=True, blank=True)
+    n = models.PositiveIntegerField(_("clients or observations (n)"))
+    estimate = models.FloatField(_("estimate"), null=True, blank=True)
+    ci_low = models.FloatField(_("95% CI, lower"), null=True, blank=True)
+    ci_high = models.FloatField(_("95% CI, upper"), null=True, blank=True)
+    effect_size = models.FloatField(_("Cohen's d (paired)"), null=True, blank=True)
+    effect_size_ci_low = models.FloatField(_("d, 95% CI lower"), null=True, blank=True)
+    effect_size_ci_high = models.FloatField(_("d, 95% CI upper"), null=True, blank=True)
+    minimal_important_change = models.FloatField(_("minimal important change"), null=True, blank=True)
+    improved = models.PositiveIntegerField(_("clients reaching the minimal important change"), null=True, blank=True)
+    share_improved = models.FloatField(_("share reaching the minimal important change"), null=True, blank=True)
+    share_ci_low = models.FloatField(_("share, 95% CI lower"), null=True, blank=True)
+    share_ci_high = models.FloatField(_("share, 95% CI upper"), null=True, blank=True)
+    too_few = models.CharField(_("too few for an estimate"), max_length=30, blank=True)
+    n_teams = models.PositiveSmallIntegerField(_("teams"), null=True, blank=True)
+    n_treated_teams = models.PositiveSmallIntegerField(_("teams starting pair work"), null=True, blank=True)
+    n_comparison_teams = models.PositiveSmallIntegerField(_("comparison teams"), null=True, blank=True)
+    n_months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
+    covariance = models.CharField(_("standard errors"), max_length=20, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("analysis result")
+        verbose_name_plural = _("analysis results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "team", "metric", "band_low"], nulls_distinct=False, name="analysisresult_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        band = f" {self.band_low}–{self.band_high or ''}" if self.band_low is not None else ""
+        return f"{self.kind} {self.metric}{band} team={self.team_id} n={self.n}"

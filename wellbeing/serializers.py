@@ -168,6 +168,11 @@ class DashboardSerializer(serializers.Serializer):
     cost_per_day = serializers.DecimalField(max_digits=8, decimal_places=2)
     cost_set_at = serializers.DateTimeField(allow_null=True)
     tables = DashboardTableSerializer(many=True)
+    analyses = DashboardTableSerializer(
+        many=True,
+        help_text="The stored analyses (computed by the aggregation job, never by the request), as tables with the "
+                  "dashboard's suppression: evidence_staff, evidence_client, evidence_dose. Charts are empty.",
+    )
 
 
 class DashboardOneTableSerializer(serializers.Serializer):

@@ -215,6 +215,8 @@ def record_client_outcome(
         client=client,
         series=series,
     )
+    # The stored analyses follow client outcomes in a job of their own (not in the cell refresh).
+    transaction.on_commit(tasks.enqueue_analyses)
     log_access(
         user=by,
         client_id=client.pk,

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 
 from pairwork.jobs import enqueue
 
-from . import aggregation, reminders
+from . import aggregation, evidence, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,12 @@ def reconcile_wellbeing(self) -> dict:
 
 
 @shared_task(bind=True, **RETRY)
+def refresh_analyses(self) -> int:
+    """Recompute the stored analyses (wellbeing.evidence) after a client outcome answer; returns rows changed."""
+    return evidence.store_analyses()
+
+
+@shared_task(bind=True, **RETRY)
 def send_monthly_survey_reminders(self) -> int:
     """E-mail staff who have not answered this month's survey yet; once per person and month."""
     return reminders.send_monthly_survey_reminders()
@@ -74,3 +80,7 @@ def enqueue_cell_refresh(*, team_id: int, period: dt.date, instrument_code: str)
 
 def enqueue_reconcile() -> bool:
     return _enqueue(reconcile_wellbeing)
+
+
+def enqueue_analyses() -> bool:
+    return enqueue(refresh_analyses, later="the nightly reconcile will recompute the analyses")

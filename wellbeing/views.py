@@ -213,6 +213,7 @@ def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
         "filters": filters,
         "board": board,
         "tables": [(table, table.display_rows()) for table in board.tables],
+        "evidence_tables": [(table, table.display_rows()) for table in board.evidence],
         "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
         "query": request.GET.urlencode(),
         "suppressed_label": suppressed_label(),

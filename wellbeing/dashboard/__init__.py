@@ -8,7 +8,8 @@ of responses behind them.
 * `cells`: the aggregate cells with their suppression decided;
 * `tables`: the six tables with their charts, shared by page and CSV;
 * `labels`: each measure named in the survey's own words;
-* `cards`: the headline answers, from the tables' own figures.
+* `cards`: the headline answers, from the tables' own figures;
+* `evidence`: the stored analyses (effect sizes, dose bands, difference-in-differences) as tables.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from ..models import AggregationState, SickLeaveCost
 from .cards import Card, build_cards
 from .cells import SUPPRESSED, Cells, load_cells, suppressed_label
+from .evidence import Evidence, evidence_tables, load_evidence
 from .scope import DashboardScope, Filters, dashboard_scope, filters_for
 from .labels import load_measures
 from .tables import (
@@ -36,7 +38,7 @@ from .tables import (
 )
 
 __all__ = [
-    "SUPPRESSED", "Card", "Cells", "Dashboard", "Focus", "DashboardScope", "Filters", "Table", "build_dashboard",
+    "SUPPRESSED", "Card", "Cells", "Dashboard", "Evidence", "Focus", "DashboardScope", "Filters", "Table", "build_dashboard",
     "dashboard_scope", "filters_for", "load_cells", "suppressed_label",
 ]
 
@@ -51,9 +53,10 @@ class Dashboard:
     first_months: dict[str, dt.date]
     cards: list[Card]
     focus: Focus
+    evidence: list[Table]  # the stored analyses' tables (wellbeing/_evidence_tables.html)
 
     def table(self, slug: str) -> Table | None:
-        return next((table for table in self.tables if table.slug == slug), None)
+        return next((table for table in self.tables + self.evidence if table.slug == slug), None)
 
 
 def build_dashboard(filters: Filters) -> Dashboard:
@@ -74,9 +77,11 @@ def build_dashboard(filters: Filters) -> Dashboard:
         visits_table(cells, filters, shown, focus),
         cost_table(cells, filters, cost_per_day),
     ]
+    evidence = load_evidence(cells)
     return Dashboard(
         tables=tables,
-        cards=build_cards(cells, filters, measures, focus, {table.slug: table for table in tables}),
+        evidence=evidence_tables(evidence, filters, shown, measures, focus),
+        cards=build_cards(cells, filters, measures, focus, {table.slug: table for table in tables}, evidence),
         focus=focus,
         rebuilt_at=state.rebuilt_at if state else None,
         updated_at=state.updated_at if state else None,

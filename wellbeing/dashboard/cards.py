@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from pairwork.rounding import round_half_up
 
 from .. import metrics
-from ..models import Span
+from ..models import AnalysisKind, Span
 from ..selectors import month_start
 from ..stats import Estimate, difference_estimate
 from .cells import PHASES, SUPPRESSED, Cells
@@ -30,6 +30,7 @@ from .scope import Filters
 from .tables import Focus, Table
 
 BETTER, WORSE, INCONCLUSIVE, TOO_FEW, NO_DATA = "better", "worse", "inconclusive", "too_few", "no_data"
+TOO_FEW_FOR_ESTIMATE = "too_few_for_estimate"  # too few teams or months for an honest estimate
 DESCRIPTIVE = "descriptive"  # a figure with nothing to compare it with: no verdict
 
 VERDICT_WORDS = {
@@ -38,11 +39,13 @@ VERDICT_WORDS = {
     INCONCLUSIVE: gettext_lazy("Inconclusive — the interval spans %(zero)s"),
     TOO_FEW: gettext_lazy("Too few answers to show"),
     NO_DATA: gettext_lazy("No figures yet"),
+    TOO_FEW_FOR_ESTIMATE: gettext_lazy("Too few teams or months for an honest estimate"),
     DESCRIPTIVE: "",
 }
 VERDICT_STYLE = {
     BETTER: "text-bg-success", WORSE: "text-bg-danger", INCONCLUSIVE: "text-bg-secondary",
-    TOO_FEW: "text-bg-light border", NO_DATA: "text-bg-light border", DESCRIPTIVE: "",
+    TOO_FEW: "text-bg-light border", NO_DATA: "text-bg-light border", TOO_FEW_FOR_ESTIMATE: "text-bg-light border",
+    DESCRIPTIVE: "",
 }
 
 
@@ -81,7 +84,7 @@ class Finding:
 
     @property
     def shows_figures(self) -> bool:
-        return self.verdict not in (TOO_FEW, NO_DATA)
+        return self.verdict not in (TOO_FEW, NO_DATA, TOO_FEW_FOR_ESTIMATE)
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _compared_teams(filters: Filters, focus: Focus):
     return [team for team in filters.teams if focus.team_id is None or team.pk == focus.team_id]
 
 
-def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus) -> Card:
+def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus, evidence=None) -> Card:
     metric = metrics.WORK_ABILITY
     card = Card(
         slug="staff_phases",
@@ -203,20 +206,55 @@ def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus)
                 "before": before.n, "after": after.n, "month": _month_name(cells.first_month[team.pk]),
             }
         card.findings.append(finding)
+    if evidence is not None and filters.totals_visible:
+        card.findings.append(_against_time(evidence, metric, measures))
     return card
 
 
-def client_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus) -> Card:
+def _against_time(evidence, metric: str, measures: Measures) -> Finding:
+    """The stored difference-in-differences: the effect of pair work against time, or why there is no honest estimate."""
+    stored = evidence.rows.get((AnalysisKind.STAFF_DID, None, metric, None))
+    finding = Finding(
+        _("All teams, against time (teams not yet started as comparison)"), NO_DATA,
+        reference=_("without pair work"), zero=_("zero"),
+    )
+    if stored is None:
+        return finding
+    if stored.too_few:
+        finding.verdict = TOO_FEW_FOR_ESTIMATE
+        return finding
+    finding.verdict = verdict(
+        Estimate(stored.n, stored.estimate, None, stored.ci_low, stored.ci_high), 0.0,
+        higher_is_better=measures.better_when_higher(metric),
+    )
+    finding.figure = _("%(change)s points") % {"change": _number(stored.estimate, signed=True)}
+    finding.interval = _interval(stored.ci_low, stored.ci_high)
+    finding.base = _("%(treated)s teams starting, %(comparison)s to compare with, %(months)s months") % {
+        "treated": stored.n_treated_teams, "comparison": stored.n_comparison_teams, "months": stored.n_months,
+    }
+    return finding
+
+
+def client_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus, evidence=None) -> Card:
+    """Question 3 from the stored analyses (mean paired change, d, share improved); the cells before the first analysis run."""
     card = Card(
         slug="client_change",
         title=_("Client outcomes from baseline to follow-up: %(team)s") % {"team": focus.name},
         how=_(
             "Each client's latest follow-up minus their baseline, averaged over the clients with both, with the 95%% t "
-            "interval (all time). There is no comparison group, so a change cannot be put down to pair work alone."
+            "interval (all time), the effect size (Cohen's d for paired data) and the share of clients whose change reaches "
+            "the scale's minimal important change. There is no comparison group, so a change cannot be put down to pair "
+            "work alone."
         ) % {},
     )
     for metric in metrics.CLIENT_METRICS:
-        estimate = cells.metric_estimate((metric, focus.team_id, Span.ALL_TIME, None))
+        stored = evidence.shown((AnalysisKind.CLIENT_CHANGE, focus.team_id, metric, None)) if evidence else None
+        if stored is SUPPRESSED:
+            estimate = SUPPRESSED
+        elif stored is not None:
+            estimate = Estimate(stored.n, stored.estimate, None, stored.ci_low, stored.ci_high)
+        else:
+            estimate = cells.metric_estimate((metric, focus.team_id, Span.ALL_TIME, None))
         finding = Finding(
             label_of(measures.labels, metric),
             verdict(estimate, 0.0, higher_is_better=measures.better_when_higher(metric)),
@@ -226,6 +264,12 @@ def client_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus
             finding.figure = _("%(change)s points") % {"change": _number(estimate.mean, signed=True)}
             finding.interval = _interval(estimate.ci_low, estimate.ci_high)
             finding.base = _("%(n)s clients, all time") % {"n": estimate.n}
+            if stored is not None and stored.effect_size is not None:
+                finding.base += "; " + _("effect size d %(d)s") % {"d": _number(stored.effect_size, 2, signed=True)}
+            if stored is not None and stored.share_improved is not None:
+                finding.base += "; " + _("%(share)s %% reached the minimal important change") % {
+                    "share": _number(stored.share_improved * 100, 0)
+                }
         card.findings.append(finding)
     return card
 
@@ -291,11 +335,13 @@ def cost_card(cost: Table, filters: Filters, focus: Focus) -> Card:
     return card
 
 
-def build_cards(cells: Cells, filters: Filters, measures: Measures, focus: Focus, tables: dict[str, Table]) -> list[Card]:
+def build_cards(
+    cells: Cells, filters: Filters, measures: Measures, focus: Focus, tables: dict[str, Table], evidence=None
+) -> list[Card]:
     return [
         pulse_card(cells, filters, measures, focus),
-        staff_card(cells, filters, measures, focus),
-        client_card(cells, filters, measures, focus),
+        staff_card(cells, filters, measures, focus, evidence),
+        client_card(cells, filters, measures, focus, evidence),
         visits_card(cells, filters, focus),
         cost_card(tables["sick_leave_cost"], filters, focus),
     ]

@@ -1,0 +1,247 @@
+"""The stored analyses: computed by the aggregation job from the source rows, read by the dashboard.
+
+`store_analyses` reads the few rows each analysis needs (one row per client
+and scale with its baseline, latest follow-up and delivered paired visits;
+one row per person, team and month of the monthly survey), runs the pure
+functions of `wellbeing.analysis` (SciPy, statsmodels) and makes the
+`AnalysisResult` table equal to what they return, writing only rows that
+differ. It runs inside `aggregation.rebuild_all` (the nightly reconcile, the
+dashboard's "Refresh now", `manage.py rebuild_wellbeing`) and, after a client
+outcome is recorded, as its own job (`tasks.refresh_analyses`) — never inside
+the per-answer cell refresh, which stays cheap.
+
+The page, the API and the CSV never compute a statistic: they read these rows
+(`wellbeing.dashboard.evidence`), which also decides what is hidden.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from visits.models import VisitStatus
+
+from . import analysis, metrics
+from .models import AnalysisKind, AnalysisResult, Audience, Scale, TeamPairStart, TimePoint
+from .suppression import THRESHOLD
+
+# pg_advisory_xact_lock(namespace, key): one writer of the analyses at a time (see aggregation's locks).
+ANALYSIS_LOCK = 574206
+
+# The staff metrics whose effect of pair work is estimated against time.
+DID_METRICS = (metrics.WORK_ABILITY, metrics.SICK_LEAVE_DAYS)
+# A band for the clients whose follow-up came before any delivered paired visit: stored so the
+# bands add up to the client-change total (suppression counts it as a hidden part), never shown.
+NO_VISITS_BAND = (0, 0)
+STORED_BANDS = (NO_VISITS_BAND, *analysis.DOSE_BANDS)
+
+# The fields a stored row is compared on (everything but its key and the time it was computed).
+VALUE_FIELDS = (
+    "band_high", "first_month", "last_month", "n", "estimate", "ci_low", "ci_high",
+    "effect_size", "effect_size_ci_low", "effect_size_ci_high", "minimal_important_change", "improved",
+    "share_improved", "share_ci_low", "share_ci_high", "too_few", "n_teams", "n_treated_teams",
+    "n_comparison_teams", "n_months", "covariance",
+)
+
+
+@dataclass(frozen=True)
+class ClientChange:
+    """One client's change on one scale: the team of the latest follow-up, its month, the delivered paired visits by then."""
+
+    client_id: int
+    team_id: int
+    metric: str  # '<instrument>.<scale>.change'
+    month: dt.date
+    baseline: float
+    follow_up: float
+    visits: int
+
+    @property
+    def change(self) -> float:
+        return self.follow_up - self.baseline
+
+
+# The same baseline and latest follow-up as aggregation._client_change_cells, so the n agree with the client-change table.
+CLIENT_CHANGES_SQL = """
+    WITH scored AS (
+        SELECT r.id, r.client_id, r.team_id, r.period, r.time_point, r.submitted_at,
+               i.code || '.' || s.code AS scale, rs.value::numeric AS value
+          FROM wellbeing_responsescore rs
+          JOIN wellbeing_surveyresponse r ON r.id = rs.response_id
+          JOIN wellbeing_scale s ON s.id = rs.scale_id
+          JOIN wellbeing_instrument i ON i.id = r.instrument_id
+         WHERE i.audience = %(client)s AND r.client_id IS NOT NULL
+           AND r.time_point IN (%(baseline)s, %(follow_up)s)
+    ), baseline AS (
+        SELECT DISTINCT ON (client_id, scale) client_id, scale, value
+          FROM scored WHERE time_point = %(baseline)s
+         ORDER BY client_id, scale, submitted_at, id
+    ), latest_follow_up AS (
+        SELECT DISTINCT ON (client_id, scale) client_id, team_id, period, submitted_at, scale, value
+          FROM scored WHERE time_point = %(follow_up)s
+         ORDER BY client_id, scale, submitted_at DESC, id DESC
+    )
+    SELECT f.client_id, f.team_id, f.scale, f.period, b.value::float8, f.value::float8,
+           (SELECT count(*) FROM visits_visit v
+             WHERE v.client_id = f.client_id AND v.status = %(completed)s AND v.pair_id IS NOT NULL
+               AND v.starts_at <= f.submitted_at)::int
+      FROM latest_follow_up f JOIN baseline b USING (client_id, scale)
+     ORDER BY f.scale, f.client_id
+"""
+
+# Each person's monthly answer per team and month; team-months answered by fewer than THRESHOLD
+# people are left out, as the staff table hides them.
+STAFF_MONTHS_SQL = """
+    SELECT team_id, period, metric, respondent_id, (monthly_sum / monthly_answers)::float8
+      FROM (SELECT pm.*, count(*) OVER (PARTITION BY team_id, period, metric) AS people
+              FROM wellbeing_personmonth pm
+             WHERE pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND pm.metric = ANY (%(metrics)s)) person
+     WHERE people >= %(threshold)s
+     ORDER BY metric, team_id, period, respondent_id
+"""
+
+
+def client_changes() -> list[ClientChange]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CLIENT_CHANGES_SQL,
+            {
+                "client": Audience.CLIENT.value, "baseline": TimePoint.BASELINE.value,
+                "follow_up": TimePoint.FOLLOW_UP.value, "completed": VisitStatus.COMPLETED.value,
+            },
+        )
+        return [
+            ClientChange(client, team, f"{scale}.{metrics.CHANGE_SUFFIX}", month, baseline, follow_up, visits)
+            for client, team, scale, month, baseline, follow_up, visits in cursor.fetchall()
+        ]
+
+
+def staff_observations() -> dict[str, list[analysis.Observation]]:
+    observations = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(STAFF_MONTHS_SQL, {"metrics": list(DID_METRICS), "threshold": THRESHOLD})
+        for team_id, period, metric, person, value in cursor.fetchall():
+            observations[metric].append(analysis.Observation(team_id, period, value, person))
+    return observations
+
+
+def _scales_by_change_metric() -> dict[str, Scale]:
+    """Each client scale's newest version (its direction and minimal important change), by its change metric."""
+    scales = {}
+    for scale in Scale.objects.filter(instrument__audience=Audience.CLIENT).select_related("instrument").order_by(
+        "instrument__version"
+    ):
+        scales[f"{scale.instrument.code}.{scale.code}.{metrics.CHANGE_SUFFIX}"] = scale
+    return scales
+
+
+def _months(rows: list[ClientChange]) -> dict:
+    return {"first_month": min(row.month for row in rows), "last_month": max(row.month for row in rows)}
+
+
+def _client_change_row(team_id, metric: str, rows: list[ClientChange], scale: Scale | None) -> AnalysisResult:
+    changes = [row.change for row in rows]
+    change = analysis.paired_change((row.baseline, row.follow_up) for row in rows)
+    effect = analysis.paired_effect_size(changes)
+    result = AnalysisResult(
+        kind=AnalysisKind.CLIENT_CHANGE, team_id=team_id, metric=metric, n=change.n,
+        estimate=change.mean, ci_low=change.ci_low, ci_high=change.ci_high, **_months(rows),
+    )
+    if effect is not None:
+        result.effect_size, result.effect_size_ci_low, result.effect_size_ci_high = effect.d, effect.ci_low, effect.ci_high
+    if scale is not None and scale.minimal_important_change is not None:
+        mic = scale.minimal_important_change
+        share = analysis.share_reaching_change(changes, mic, scale.higher_is_better)
+        result.minimal_important_change = mic
+        result.improved = sum(analysis.reaches_minimal_change(c, mic, scale.higher_is_better) for c in changes)
+        result.share_improved, result.share_ci_low, result.share_ci_high = share.mean, share.ci_low, share.ci_high
+    return result
+
+
+def _band_rows(team_id, metric: str, rows: list[ClientChange]) -> list[AnalysisResult]:
+    found = []
+    for band, members in zip(STORED_BANDS, analysis.dose_bands([(row.visits, row.change) for row in rows], STORED_BANDS)):
+        if members.change is None:
+            continue
+        in_band = [row for row in rows if row.visits >= band[0] and (band[1] is None or row.visits <= band[1])]
+        found.append(
+            AnalysisResult(
+                kind=AnalysisKind.DOSE_BAND, team_id=team_id, metric=metric, band_low=band[0], band_high=band[1],
+                n=members.change.n, estimate=members.change.mean, ci_low=members.change.ci_low,
+                ci_high=members.change.ci_high, **_months(in_band),
+            )
+        )
+    return found
+
+
+def _did_row(metric: str, observations: list[analysis.Observation], starts: dict) -> AnalysisResult | None:
+    if not observations:
+        return None
+    result = analysis.difference_in_differences(observations, starts)
+    months = sorted({row.month for row in observations})
+    row = AnalysisResult(
+        kind=AnalysisKind.STAFF_DID, team_id=None, metric=metric, first_month=months[0], last_month=months[-1],
+        n_teams=result.n_teams, n_treated_teams=result.n_treated_teams,
+        n_comparison_teams=result.n_comparison_teams, n_months=result.n_months,
+    )
+    if result.too_few:
+        row.n, row.too_few = len(observations), result.reason
+    else:
+        row.n, row.estimate, row.ci_low, row.ci_high = result.n_observations, result.estimate, result.ci_low, result.ci_high
+        row.covariance = result.covariance
+    return row
+
+
+def compute_analyses() -> list[AnalysisResult]:
+    """Every analysis from the committed source rows (unsaved rows)."""
+    results: list[AnalysisResult] = []
+    scales = _scales_by_change_metric()
+    grouped = defaultdict(list)
+    for row in client_changes():
+        grouped[(row.team_id, row.metric)].append(row)
+        grouped[(None, row.metric)].append(row)
+    for (team_id, metric), rows in sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0] or 0)):
+        results.append(_client_change_row(team_id, metric, rows, scales.get(metric)))
+        results += _band_rows(team_id, metric, rows)
+    starts = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
+    for metric, observations in sorted(staff_observations().items()):
+        row = _did_row(metric, observations, starts)
+        if row is not None:
+            results.append(row)
+    return results
+
+
+def _key(row: AnalysisResult) -> tuple:
+    return (row.kind, row.team_id, row.metric, row.band_low)
+
+
+def store_analyses() -> int:
+    """Make AnalysisResult equal to `compute_analyses()`; returns how many rows were written or deleted.
+
+    Idempotent: an unchanged row is left alone (its id and computed_at too), so a second run changes nothing.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [ANALYSIS_LOCK])
+        fresh = {_key(row): row for row in compute_analyses()}
+        stored = {_key(row): row for row in AnalysisResult.objects.select_for_update()}
+        now = timezone.now()
+        created, updated = [], []
+        for key, row in fresh.items():
+            old = stored.get(key)
+            if old is None:
+                row.computed_at = now
+                created.append(row)
+            elif any(getattr(old, name) != getattr(row, name) for name in VALUE_FIELDS):
+                for name in VALUE_FIELDS:
+                    setattr(old, name, getattr(row, name))
+                old.computed_at = now
+                updated.append(old)
+        gone = [row.pk for key, row in stored.items() if key not in fresh]
+        AnalysisResult.objects.filter(pk__in=gone).delete()
+        AnalysisResult.objects.bulk_create(created)
+        if updated:
+            AnalysisResult.objects.bulk_update(updated, [*VALUE_FIELDS, "computed_at"])
+    return len(created) + len(updated) + len(gone)
