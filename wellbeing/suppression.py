@@ -91,3 +91,65 @@ def suppress(cells: Mapping[Hashable, Cell], groups: Iterable[Group], threshold:
             else:
                 min(visible_parts, key=lambda part: (part.respondents, str(part.key))).hide(COMPLEMENTARY)
             changed = True
+
+
+def recoverable(cells: Mapping[Hashable, Cell], groups: Iterable[Group]) -> list[Hashable]:
+    """The hidden cells whose figure follows from the shown ones through the groups' equations.
+
+    Where the parts of every group are disjoint and make up its total (so each
+    group is an equation: total = sum of parts), a hidden cell can be worked
+    out exactly when its unit vector lies in the row space of the equations
+    restricted to the hidden cells: combining several groups can reveal a cell
+    that each group alone protects. Used where several kinds of group overlap
+    (the stored analyses); linear algebra over a few dozen cells.
+    """
+    import numpy as np
+
+    hidden = sorted((key for key, cell in cells.items() if cell.suppressed), key=str)
+    index = {key: i for i, key in enumerate(hidden)}
+    rows = []
+    for group in groups:
+        row = np.zeros(len(hidden))
+        for key in group.parts:
+            if key in index:
+                row[index[key]] += 1
+        if group.total in index:
+            row[index[group.total]] -= 1
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    system = np.array(rows)
+    rank = np.linalg.matrix_rank(system)
+    found = []
+    for key, i in index.items():
+        unit = np.zeros(len(hidden))
+        unit[i] = 1
+        if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
+            found.append(key)
+    return found
+
+
+def suppress_overlapping(cells: Mapping[Hashable, Cell], groups: Iterable[Group], threshold: int = THRESHOLD) -> None:
+    """`suppress`, then, while any hidden cell can be worked out by combining groups (`recoverable`),
+    hide one more: the smallest shown cell of a group with such a cell. Every group's parts must add up
+    to its total. Hiding only adds unknowns, so this ends, at worst with everything hidden.
+    """
+    groups = list(groups)
+    while True:
+        suppress(cells, groups, threshold)
+        exposed = set(recoverable(cells, groups))
+        if not exposed:
+            return
+        candidates = [
+            cells[key]
+            for group in groups
+            if group.total in exposed or exposed & set(group.parts)
+            for key in (group.total, *group.parts)
+            if key in cells and cells[key].visible
+        ]
+        if not candidates:  # the shown figures that tie it down are further away: any shown cell of any group
+            candidates = [
+                cells[key] for group in groups for key in (group.total, *group.parts) if key in cells and cells[key].visible
+            ]
+        min(candidates, key=lambda cell: (cell.respondents, str(cell.key))).hide(COMPLEMENTARY)

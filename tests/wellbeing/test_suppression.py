@@ -259,3 +259,98 @@ def test_page_chart_and_csv_never_show_or_reveal_fewer_than_five(client, setting
                     assert len(hidden_people) >= 2, key
                     assert len(set().union(*hidden_people)) >= THRESHOLD, key
         transaction.set_rollback(True)
+
+
+# --- Property: the stored analyses (client change, dose bands) -------------------------------------------
+
+@st.composite
+def client_sets(draw):
+    """Per team, its clients' delivered paired visits by the follow-up (0: none before it); some client cells hidden above."""
+    teams = draw(st.integers(1, 4))
+    visits = {team: draw(st.lists(st.integers(0, 10), max_size=14)) for team in range(teams)}
+    linked = draw(st.sets(st.sampled_from([None, *range(teams)]), max_size=2))
+    return visits, linked
+
+
+def build_evidence_truth(visits: dict) -> dict:
+    """Every stored analysis key of one measure -> the clients behind it (clients numbered across teams)."""
+    from wellbeing.evidence import STORED_BANDS
+    from wellbeing.models import AnalysisKind
+
+    metric = metrics.PERSONAL_WELLBEING_CHANGE
+    truth: dict = {}
+    number = 0
+    for team, counts in visits.items():
+        for count in counts:
+            number += 1
+            for team_id in (team, None):
+                truth.setdefault((AnalysisKind.CLIENT_CHANGE, team_id, metric, None), set()).add(number)
+                for low, high in STORED_BANDS:
+                    if count >= low and (high is None or count <= high):
+                        truth.setdefault((AnalysisKind.DOSE_BAND, team_id, metric, low), set()).add(number)
+    return truth
+
+
+def recoverable(hidden: list, groups, visible: set) -> list:
+    """The hidden cells whose sum follows from the shown figures and the groups' equations (total = sum of parts)."""
+    import numpy as np
+
+    if not hidden:
+        return []
+    index = {key: i for i, key in enumerate(hidden)}
+    rows = []
+    for group in groups:
+        unknowns = [key for key in (group.total, *group.parts) if key in index]
+        if not unknowns:
+            continue
+        row = np.zeros(len(hidden))
+        for key in group.parts:
+            if key in index:
+                row[index[key]] += 1
+        if group.total in index:
+            row[index[group.total]] -= 1
+        rows.append(row)
+    if not rows:
+        return []
+    system = np.array(rows)
+    rank = np.linalg.matrix_rank(system)
+    found = []
+    for key, i in index.items():
+        unit = np.zeros(len(hidden))
+        unit[i] = 1
+        if np.linalg.matrix_rank(np.vstack([system, unit])) == rank:
+            found.append(key)
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(client_sets())
+def test_no_stored_analysis_is_small_or_recoverable_from_the_shown_ones(case):
+    from wellbeing.dashboard.evidence import NOT_SHOWN, evidence_groups, suppress_evidence
+    from wellbeing.evidence import NO_VISITS_BAND
+    from wellbeing.models import AnalysisKind
+
+    visits, linked = case
+    truth = build_evidence_truth(visits)
+    linked_keys = [(AnalysisKind.CLIENT_CHANGE, team, metrics.PERSONAL_WELLBEING_CHANGE, None) for team in linked]
+    cells = suppress_evidence({key: len(who) for key, who in truth.items()}, linked_hidden=linked_keys)
+    groups = evidence_groups(cells)
+    for key, cell in cells.items():
+        if cell.visible:
+            assert len(truth[key]) >= THRESHOLD, key
+            assert not (key[0] == AnalysisKind.DOSE_BAND and key[3] == NO_VISITS_BAND[0]), key
+            assert key not in linked_keys, key
+        if key[0] == AnalysisKind.DOSE_BAND and key[3] == NO_VISITS_BAND[0]:
+            assert cell.reason == NOT_SHOWN
+    for group in groups:
+        # The parts of every group are disjoint and make up its total.
+        assert set().union(*(truth[key] for key in group.parts)) == truth[group.total], group
+        if cells[group.total].suppressed:
+            continue
+        hidden = [key for key in group.parts if cells[key].suppressed]
+        if hidden:
+            assert len(hidden) >= 2, group
+            assert len(set().union(*(truth[key] for key in hidden))) >= THRESHOLD, group
+    # And across groups: no hidden figure follows from the shown ones by any combination of totals and parts.
+    hidden = [key for key, cell in cells.items() if cell.suppressed]
+    assert recoverable(hidden, groups, {key for key, cell in cells.items() if cell.visible}) == []

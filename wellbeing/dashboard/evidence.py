@@ -12,6 +12,10 @@ is what may be shown, under the same rule as the cells (`wellbeing.suppression`)
   each band of the teams against the all-teams band;
 * a client-change figure whose client-change cell the table above hides is
   hidden too, so the two tables cannot be played against each other;
+* the groups overlap (a team's bands add up to its total, and the teams' bands to
+  the all-teams band), so after the per-group rule one more cell is hidden while
+  any hidden figure could still be worked out by combining groups
+  (`suppression.suppress_overlapping`);
 * the staff difference-in-differences is estimated only from team-months the staff
   table shows (the job leaves smaller ones out) and is shown only to viewers who
   may see the all-teams figures, as it is made from every team's answers.
@@ -27,7 +31,7 @@ from django.utils.translation import gettext as _
 from .. import analysis, metrics
 from ..evidence import NO_VISITS_BAND
 from ..models import AnalysisKind, AnalysisResult, Span
-from ..suppression import THRESHOLD, Cell, Group, suppress
+from ..suppression import THRESHOLD, Cell, Group, suppress_overlapping
 from .cards import VERDICT_WORDS, verdict
 from .cells import SUPPRESSED, Cells
 from .labels import Measures, label_of
@@ -78,7 +82,7 @@ def suppress_evidence(sizes: dict[tuple, int], *, linked_hidden: Iterable[tuple]
     for key in linked_hidden:
         if key in cells:
             cells[key].hide(LINKED)
-    suppress(cells, evidence_groups(cells))
+    suppress_overlapping(cells, evidence_groups(cells))
     return cells
 
 
