@@ -11,7 +11,7 @@ from tests.factories import make_visit
 from visits.models import VisitStatus
 from wellbeing import metrics
 from wellbeing.demo import seed_survey_responses
-from wellbeing.models import AggregationState, MetricAggregate, SurveyResponse, TimePoint
+from wellbeing.models import AggregationState, AnalysisKind, AnalysisResult, MetricAggregate, SurveyResponse, TimePoint
 
 
 @pytest.fixture
@@ -51,6 +51,8 @@ def test_demo_answers_follow_the_rules_and_a_second_run_adds_nothing(demo_world)
     # Aggregated at the end.
     assert MetricAggregate.objects.filter(metric=metrics.PULSE_CALM, team=demo_world["clients"][0].team).exists()
     assert AggregationState.objects.get().rebuilt_at is not None
+    # The stored analyses too: the clients' change from baseline to follow-up, per team and all teams.
+    assert AnalysisResult.objects.filter(kind=AnalysisKind.CLIENT_CHANGE, team=None, n=len(with_follow_up)).exists()
 
     before = SurveyResponse.objects.count()
     again = seed_survey_responses(rng=random.Random(7))
