@@ -115,6 +115,16 @@ def test_manager_reads_the_answers_and_prints_the_report(page, sign_in_as, demo_
         assert len(chart["labels"]) < 12, "the axis is not the whole twelve-month period"
     screenshot("wellbeing-dashboard-cards")
 
+    # The stored analyses, as accessible tables: the client change in detail, and staff against time
+    # (in the demo, too few teams that had not yet started to compare with: said in words, no number).
+    client_evidence = page.locator("#table-evidence_client")
+    expect(client_evidence).to_be_visible()
+    expect(client_evidence.locator("caption")).to_have_text("3a. Client change in detail: effect size and clients who improved")
+    expect(client_evidence.locator("thead")).to_contain_text("Effect size d")
+    expect(client_evidence.locator("tbody tr th[scope=row]").first).to_be_visible()
+    expect(page.locator("#table-evidence_staff")).to_contain_text("Too few teams or months for an honest estimate")
+    expect(page.locator("#card-staff_phases")).to_contain_text("Too few teams or months for an honest estimate")
+
     # The printable report: the same answers, the navigation and buttons hidden on paper.
     with page.expect_navigation():
         page.get_by_role("link", name="Printable report").click()
@@ -126,6 +136,8 @@ def test_manager_reads_the_answers_and_prints_the_report(page, sign_in_as, demo_
     expect(page.locator("nav.navbar")).to_be_hidden()
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     expect(page.locator("#table-staff_phases")).to_be_visible()
+    expect(page.locator("#table-evidence_client")).to_be_visible()
+    expect(page.locator("#table-evidence_dose")).to_be_visible()
     screenshot("wellbeing-report-print")
     assert page.errors == []
 
