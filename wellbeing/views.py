@@ -233,7 +233,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # The report's tables: the ones that fit a page (the monthly tables are on the dashboard and in the CSV files).
-REPORT_TABLES = ("staff_phases", "client_change", "sick_leave_cost")
+# Above them the stored analyses (_evidence_tables.html): the client change over all time is the first columns
+# of evidence_client, and the staff card has each team's before/with figures, so the report gives the page to
+# the comparison against time (evidence_staff) instead of the before/with table.
+REPORT_TABLES = ("sick_leave_cost",)
 
 
 @login_required
@@ -241,18 +244,10 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
     """A printable one-page evidence summary of the chosen team and period: the dashboard's cards and tables."""
     context, valid = dashboard_context(request, _scope_or_403(request))
     context["report_tables"] = [
-        (table, _report_rows(table, rows)) for table, rows in context["tables"] if table.slug in REPORT_TABLES
+        (table, rows) for table, rows in context["tables"] if table.slug in REPORT_TABLES
     ]
     context["printed_at"] = timezone.localtime()
     return render(request, "wellbeing/report.html", context, status=200 if valid else 400)
-
-
-def _report_rows(table, rows):
-    """The client-change table over all time only (the quarters are on the dashboard); the others whole."""
-    if table.slug != "client_change":
-        return rows
-    all_time = str(_("All time"))
-    return [row for row in rows if row[0][0] == all_time]
 
 
 @login_required

@@ -384,6 +384,9 @@ def test_a_seasonal_dip_in_every_team_gives_a_did_near_zero_while_before_with_do
     staff_card = next(c for c in board.cards if c.slug == "staff_phases")
     assert staff_card.findings[-1].verdict == "inconclusive"
     assert [f.verdict for f in staff_card.findings[:2]] == ["worse", "worse"]
+    # With figures, the printed report has the table too.
+    report = client.get(reverse("wellbeing:dashboard_report"), **ENGLISH).content.decode()
+    assert 'id="table-evidence_staff"' in report and "Inconclusive — the interval spans zero" in report
 
 
 def test_a_real_effect_against_the_season_is_found(six_months, team, other_team):
@@ -402,8 +405,12 @@ def test_too_few_teams_reads_so_instead_of_a_number(client, six_months, org_mana
     page = client.get(reverse("wellbeing:dashboard"), **ENGLISH)
     [shown] = [r for r in page.context["board"].table(STAFF).rows if r.values[0] == load_label(metrics.WORK_ABILITY)]
     assert shown.values[1:4] == [None, None, None]
-    assert shown.values[-1].startswith("Too few teams or months for an honest estimate")
-    assert "Too few teams or months for an honest estimate" in page.content.decode()
+    assert shown.values[-1] == "Too few teams or months for an honest estimate"
+    assert page.context["board"].table(STAFF).note == (
+        "Too few teams have started pair work within these months for an honest estimate (at least 2 are needed)."
+    )
+    body = page.content.decode()
+    assert "Too few teams or months for an honest estimate" in body and "at least 2 are needed" in body
     card = next(c for c in page.context["board"].cards if c.slug == "staff_phases")
     assert card.findings[-1].words == "Too few teams or months for an honest estimate"
 
@@ -428,5 +435,8 @@ def test_the_report_shows_the_evidence_tables(client, clients_measured, org_mana
     page = client.get(reverse("wellbeing:dashboard_report"), **ENGLISH)
     body = page.content.decode()
     assert page.status_code == 200
-    assert 'id="table-evidence_client"' in body and 'id="table-evidence_dose"' in body
+    # The client change in detail replaces the plain client table; the dose bands stay on the dashboard.
+    assert 'id="table-evidence_client"' in body and 'id="evidence_staff"' in body
+    assert 'id="table-evidence_dose"' not in body and 'id="table-client_change"' not in body
+    assert 'id="table-staff_phases"' not in body  # the staff card has the before/with figures
     assert "The evidence in detail" in body

@@ -32,7 +32,7 @@ from .. import analysis, metrics
 from ..evidence import NO_VISITS_BAND
 from ..models import AnalysisKind, AnalysisResult, Span
 from ..suppression import THRESHOLD, Cell, Group, suppress_overlapping
-from .cards import VERDICT_WORDS, verdict
+from .cards import TOO_FEW_FOR_ESTIMATE, VERDICT_WORDS, verdict
 from .cells import SUPPRESSED, Cells
 from .labels import Measures, label_of
 from .scope import Filters
@@ -120,10 +120,6 @@ def reading(low, high, *, higher_is_better: bool, reference: str) -> str:
 
     word = verdict(Estimate(0, (low + high) / 2, None, low, high), 0.0, higher_is_better=higher_is_better)
     return str(VERDICT_WORDS[word]) % {"reference": reference, "zero": _("zero")}
-
-
-def too_few_words(reason: str) -> str:
-    return _("Too few teams or months for an honest estimate: %(why)s") % {"why": analysis.TOO_FEW_REASONS[reason]}
 
 
 # --- Tables ------------------------------------------------------------------------------------------
@@ -215,13 +211,15 @@ def staff_evidence_table(evidence: Evidence, filters: Filters, measures: Measure
     if not filters.totals_visible:
         table.chart_summary = _("Made from every team's answers, so it is shown to organisation-wide viewers only.")
         return table
+    reasons: list[str] = []
     for metric in (metrics.WORK_ABILITY, metrics.SICK_LEAVE_DAYS):
         row = evidence.rows.get((AnalysisKind.STAFF_DID, None, metric, None))
         if row is None:
             continue
         counts = [row.n_treated_teams, row.n_comparison_teams, row.n_months, row.n]
         if row.too_few:
-            values = [label_of(measures.labels, metric), None, None, None, *counts, too_few_words(row.too_few)]
+            values = [label_of(measures.labels, metric), None, None, None, *counts, str(VERDICT_WORDS[TOO_FEW_FOR_ESTIMATE])]
+            reasons.append(str(analysis.TOO_FEW_REASONS[row.too_few]))
         else:
             values = [
                 label_of(measures.labels, metric), row.estimate, row.ci_low, row.ci_high, *counts,
@@ -229,6 +227,8 @@ def staff_evidence_table(evidence: Evidence, filters: Filters, measures: Measure
                         reference=_("without pair work")),
             ]
         table.rows.append(Row(values=values, cells=[]))
+    table.note = " ".join(dict.fromkeys(reasons))  # each reason once
+    table.words_only = bool(table.rows) and all(row.values[1] is None for row in table.rows)
     return table
 
 

@@ -84,6 +84,9 @@ class Table:
     # Small multiples: one chart per measure, each with its title (the survey's wording) and at most six series.
     charts: list[dict] = field(default_factory=list)
     chart_summary: str = ""
+    note: str = ""  # a line under the table (the stored analyses: why there is no estimate)
+    # No figure in any row, only words (the stored analyses: too few teams or months): the printed report says it in a line.
+    words_only: bool = False
 
     @property
     def chart(self) -> dict | None:
