@@ -29,5 +29,6 @@ class Command(BaseCommand):
         repaired = f", {result.person_rows_repaired} person-month rows repaired" if from_source else ""
         self.stdout.write(
             f"Rebuilt wellbeing aggregates in {time.perf_counter() - started:.2f} s: "
-            f"{result.rows_changed} rows changed, {result.metric_rows} metric rows, {result.visit_rows} visit rows{repaired}."
+            f"{result.rows_changed} rows changed, {result.metric_rows} metric rows, {result.visit_rows} visit rows{repaired}; "
+            f"{result.analyses_changed} stored analyses changed."
         )
