@@ -214,6 +214,19 @@ def compute_analyses() -> list[AnalysisResult]:
     return results
 
 
+# Stored to this many decimals: a least-squares fit may differ in its last bits from run to run (threaded
+# BLAS sums in any order), and a rerun on the same rows must change nothing. Far below any shown figure.
+STORED_DECIMALS = 10
+
+
+def _settled(row: AnalysisResult) -> AnalysisResult:
+    for name in VALUE_FIELDS:
+        value = getattr(row, name)
+        if isinstance(value, float):
+            setattr(row, name, round(value, STORED_DECIMALS))
+    return row
+
+
 def _key(row: AnalysisResult) -> tuple:
     return (row.kind, row.team_id, row.metric, row.band_low)
 
@@ -225,7 +238,7 @@ def store_analyses() -> int:
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [ANALYSIS_LOCK])
-        fresh = {_key(row): row for row in compute_analyses()}
+        fresh = {_key(row): _settled(row) for row in compute_analyses()}
         stored = {_key(row): row for row in AnalysisResult.objects.select_for_update()}
         now = timezone.now()
         created, updated = [], []
