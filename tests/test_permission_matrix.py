@@ -245,12 +245,14 @@ MATRIX: dict[str, Case] = {
     "clients:notes": Case(by("client"), only(*CARE_TEAM), log=ONE),
     "clients:access_log": Case(by("client"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "clients:data_export": Case(by("client"), only(ADMINISTRATOR), log=ONE),
+    "clients:absences": Case(by("client"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     # Visits.
     "visits:detail": Case(by("visit"), only(*CARE_TEAM), log=ONE),
     "visits:note": Case(by("visit"), only(*PAIR), log=ONE),
     "visits:outcome": Case(by("visit"), only(*PAIR, ok=DONE), method="post", data={"status": "completed"}, log=ONE),
     "visits:schedule": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:series": Case(by("series"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
+    "visits:free_times": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:reschedule": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "visits:cancel": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "visits:calendar": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
@@ -290,6 +292,7 @@ MATRIX: dict[str, Case] = {
     "api-v1:client-service-circle-detail": Case(
         client_and("circle_entry"), api_only(PAIR_NURSE, COORDINATOR, ADMINISTRATOR, forbidden=(*ARTISTS, MANAGER)), log=ONE
     ),
+    "api-v1:client-free-times": Case(by("client", "client_pk"), api_only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "api-v1:visit-list": Case(plain, api_role(*SIGNED_IN), log=LIST, shown_to=CARE_TEAM),
     "api-v1:visit-detail": Case(by("visit"), api_only(*CARE_TEAM), log=ONE),
     # Another team's coordinator cannot name the client: a field error, as for a client that does not exist.
