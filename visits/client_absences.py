@@ -171,7 +171,9 @@ def _restore(*, absence: ClientAbsence, cancellations: list[AbsenceCancellation]
         problems = []
         if visit.status != VisitStatus.CANCELLED:
             continue  # not cancelled any more: nothing to give back
-        if visit.starts_at < now:
+        if absence.client.archived_at is not None:
+            problems.append(_("This client is archived."))
+        elif visit.starts_at < now:
             problems.append(_("The visit's time has already passed."))
         elif not visit.pair.is_active_on(day):
             problems.append(_("The pair no longer works on that day."))
