@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from access.models import AccessLog
 from tests import factories as f
 from tests.scheduling import at, next_weekday
 from visits import services
+from visits.conflicts import clashes_from_records
 from visits.client_absences import record_client_absence, shorten_client_absence, withdraw_client_absence
 from visits.models import AbsenceCancellation, ClientAbsence, Visit, VisitEvent, VisitStatus
 from visits.services import SchedulingConflict
@@ -138,3 +140,24 @@ def test_bad_input_and_outsiders_are_refused(client_record, coordinator, other_c
     with pytest.raises(ValidationError):
         shorten_client_absence(absence=absence, starts_on=monday, ends_on=monday + dt.timedelta(days=9), by=coordinator.user)
     assert ClientAbsence.objects.count() == 1
+
+
+def test_a_series_skips_the_days_the_client_is_away_and_says_why(client_record, coordinator, pair, monday):
+    away(client_record, coordinator, monday + dt.timedelta(days=7), monday + dt.timedelta(days=7))
+    result = services.schedule_series(
+        client=client_record, pair=pair, first_starts_at=at(monday, 10), duration=HOUR, count=3, by=coordinator.user,
+    )
+    assert [timezone.localdate(v.starts_at) for v in result.created] == [monday, monday + dt.timedelta(days=14)]
+    [skip] = result.skipped
+    assert skip.reason == "busy" and skip.clashes[0]["kind"] == "absence"
+    [clash] = clashes_from_records(skip.clashes, viewer=coordinator.user, client=client_record)
+    assert clash.message.startswith(f"{client_record} is away")
+
+
+def test_restoring_leaves_visits_of_an_archived_client_cancelled(client_record, coordinator, week_of_visits, monday):
+    result = away(client_record, coordinator, monday, monday + dt.timedelta(days=30))
+    client_record.archived_at = timezone.now()
+    client_record.save(update_fields=["archived_at"])
+    withdrawn = withdraw_client_absence(absence=result.absence, by=coordinator.user)
+    assert withdrawn.restored == [] and len(withdrawn.unrestored) == 4
+    assert set(statuses(week_of_visits)) == {"cancelled"}
