@@ -66,7 +66,9 @@ def person_busy_intervals(
 
     Today: their active visits (one query), widened by `buffer_minutes` on
     both sides when the visit is at another street address than `address`
-    (travel time). Add further sources here (a staff absence is busy time).
+    (travel time). Add further sources here, one query each, e.g. staff
+    absences: `for person_id, spans in absent_intervals(person_ids, start, end).items(): busy[person_id] += spans`
+    before the sort below. Every caller (the search, the pages, the API) follows.
     """
     person_ids = list(person_ids)
     buffer = dt.timedelta(minutes=max(buffer_minutes, 0))
