@@ -15,13 +15,14 @@ PYTEST_ARGS ?=
 # Development defaults; production runs gunicorn with its own environment (README).
 export DEBUG ?= true
 
-.PHONY: run test install migrate demo-logins db-stop clean help screenshots
+.PHONY: run test install migrate demo-logins db-stop clean help screenshots bench-free-times
 
 help:
 	@echo "make run     - install, start the database, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test    - install, start the database, run the whole test suite"
 	@echo "make db-stop - stop the embedded PostgreSQL server"
 	@echo "make screenshots - the README screenshots from the demo (needs DATABASE_URL and Chromium)"
+	@echo "make bench-free-times - median/p95 of the next-free-time search, 20 pairs, four weeks (rolled back)"
 
 install: $(STAMP)
 
@@ -48,6 +49,10 @@ test: install
 # The README's screenshots: demo data in a scratch database, gunicorn with DEBUG=false, Chromium (bench/screenshots.py).
 screenshots: install
 	$(PY) bench/screenshots.py
+
+# The next-free-time search for a team of 20 pairs, four weeks ahead: synthetic data in a rolled-back transaction.
+bench-free-times: migrate
+	$(PY) manage.py bench_free_times
 
 demo-logins: install
 	@$(PY) manage.py seed_demo --print-logins

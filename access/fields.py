@@ -18,7 +18,10 @@ VISIT_FIELDS = (
 # A nurse also cares for the client's health, calls them, and knows whether they consented.
 CARE_FIELDS = VISIT_FIELDS + ("birth_year", "phone", "health_notes", "consent_given", "consent_date")
 # The coordinator keeps the whole record.
-RECORD_FIELDS = CARE_FIELDS + ("team", "consent_recorded_by", "archived_at", "created_at", "updated_at")
+RECORD_FIELDS = CARE_FIELDS + (
+    "team", "consent_recorded_by", "archived_at", "created_at", "updated_at",
+    "preferred_weekdays", "preferred_time_of_day", "preferred_from", "preferred_until",
+)
 # Health data: never shown to artists.
 HEALTH_FIELDS = ("health_notes",)
 

@@ -31,6 +31,7 @@ CLIENT_FIELDS = (
     "id", "first_name", "last_name", "birth_year", "street_address", "postal_code", "area", "phone", "language",
     "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes", "consent_given", "consent_date",
     "archived_at", "created_at", "updated_at",
+    "preferred_weekdays", "preferred_time_of_day", "preferred_from", "preferred_until",
 )
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pairwork.choices import ArtForm
+from pairwork.choices import ArtForm, Weekday
 from pairwork.models import Role, StaffProfile, Team
 from pairwork.pair_forms import DateInput, PersonChoiceField
 from pairwork.pairs import team_members
@@ -37,12 +37,17 @@ class ClientForm(forms.ModelForm):
     preferred_art_forms = forms.MultipleChoiceField(
         label=_("Preferred art forms"), choices=ArtForm.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    preferred_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Preferred weekdays"), choices=Weekday.choices, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("Leave empty if any weekday suits the client."),
+    )
 
     class Meta:
         model = Client
         fields = [
             "first_name", "last_name", "birth_year", "team", "street_address", "postal_code", "area", "phone",
-            "language", "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes",
+            "language", "needs_and_wishes", "preferred_art_forms", "preferred_weekdays", "preferred_time_of_day",
+            "preferred_from", "preferred_until", "safety_notes", "health_notes",
             "consent_given", "consent_date",
         ]
         widgets = {
@@ -50,10 +55,13 @@ class ClientForm(forms.ModelForm):
             "safety_notes": forms.Textarea(attrs={"rows": 3}),
             "health_notes": forms.Textarea(attrs={"rows": 3}),
             "consent_date": DateInput(),
+            "preferred_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "preferred_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         help_texts = {
             "consent_given": _("Visits can be scheduled only after the client's consent has been recorded."),
             "consent_date": _("Left empty, today's date is used."),
+            "preferred_from": _("Only with “Between the times below”."),
         }
 
     def __init__(self, *args, teams, **kwargs):
@@ -67,6 +75,18 @@ class ClientForm(forms.ModelForm):
         if year is not None and not 1900 <= year <= timezone.localdate().year:
             raise ValidationError(_("Give a year between 1900 and this year."))
         return year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("preferred_time_of_day") == "between":
+            start, end = data.get("preferred_from"), data.get("preferred_until")
+            if start is None:
+                self.add_error("preferred_from", _("Give the start of the preferred time."))
+            elif end is None or end <= start:
+                self.add_error("preferred_until", _("Give an end after the start."))
+        else:
+            data["preferred_from"] = data["preferred_until"] = None
+        return data
 
     def clean_consent_date(self):
         day = self.cleaned_data.get("consent_date")

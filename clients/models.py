@@ -1,6 +1,8 @@
 """Home-care clients, the nurses they know and their service circle. (Who read their data: access.models.)"""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import policy
-from pairwork.choices import ArtForm, Language
+from pairwork.choices import ArtForm, Language, Weekday
 from pairwork.models import Role, StaffProfile, Team
 from pairwork.limits import LONG_TEXT_MAX_LENGTH
 
@@ -27,6 +29,24 @@ class ClientQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ClientQuerySet":
         """The clients whose data `user` may see at all (access.policy decides)."""
         return self.filter(policy(user).client_scope())
+
+
+class TimeOfDay(models.TextChoices):
+    """When in the day a client prefers visits (Europe/Helsinki wall clock)."""
+
+    ANY = "", _("Any time")
+    MORNING = "morning", _("Morning (8–12)")
+    AFTERNOON = "afternoon", _("Afternoon (12–16)")
+    EVENING = "evening", _("Evening (16–20)")
+    BETWEEN = "between", _("Between the times below")
+
+
+# The local hours behind each named part of the day (from, until).
+TIME_OF_DAY_HOURS = {
+    TimeOfDay.MORNING: (8, 12),
+    TimeOfDay.AFTERNOON: (12, 16),
+    TimeOfDay.EVENING: (16, 20),
+}
 
 
 class Client(models.Model):
@@ -51,6 +71,16 @@ class Client(models.Model):
     health_notes = models.TextField(
         _("health notes"), blank=True, max_length=LONG_TEXT_MAX_LENGTH, help_text=_("Visible to nurses and coordinators only, never to artists.")
     )
+    preferred_weekdays = ArrayField(
+        models.PositiveSmallIntegerField(choices=Weekday.choices), default=list, blank=True,
+        verbose_name=_("preferred weekdays"), help_text=_("Leave empty if any weekday suits the client."),
+    )
+    preferred_time_of_day = models.CharField(
+        _("preferred time of day"), max_length=10, choices=TimeOfDay.choices, default=TimeOfDay.ANY, blank=True,
+        help_text=_("Used first when looking for the next free time; the coordinator can still choose another."),
+    )
+    preferred_from = models.TimeField(_("preferred from"), null=True, blank=True)
+    preferred_until = models.TimeField(_("preferred until"), null=True, blank=True)
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
@@ -70,6 +100,11 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=Q(consent_given=False) | Q(consent_date__isnull=False), name="client_consent_has_date"
             ),
+            models.CheckConstraint(
+                condition=~Q(preferred_time_of_day=TimeOfDay.BETWEEN)
+                | Q(preferred_from__isnull=False, preferred_until__gt=models.F("preferred_from")),
+                name="client_preferred_between_has_times",
+            ),
         ]
         indexes = [models.Index(fields=["team", "archived_at"])]
 
@@ -79,6 +114,25 @@ class Client(models.Model):
     @property
     def is_active(self) -> bool:
         return self.archived_at is None
+
+    @property
+    def preferred_hours(self):
+        """The preferred local (from, until) times, or None when any time suits."""
+        if self.preferred_time_of_day == TimeOfDay.BETWEEN and self.preferred_from and self.preferred_until:
+            return self.preferred_from, self.preferred_until
+        hours = TIME_OF_DAY_HOURS.get(self.preferred_time_of_day)
+        return (dt.time(hours[0]), dt.time(hours[1])) if hours else None
+
+    @property
+    def preference_text(self) -> str:
+        """'Mon, Thu · Morning (8–12)' for pages; empty when the client has no preference."""
+        days = ", ".join(str(Weekday(day).label) for day in sorted(self.preferred_weekdays) if day in Weekday.values)
+        if self.preferred_time_of_day == TimeOfDay.BETWEEN and self.preferred_hours:
+            start, end = self.preferred_hours
+            when = f"{start:%H:%M}–{end:%H:%M}"
+        else:
+            when = str(TimeOfDay(self.preferred_time_of_day).label) if self.preferred_time_of_day else ""
+        return " · ".join(part for part in (days, when) if part)
 
 
 class CareRelationship(models.Model):

@@ -24,6 +24,7 @@ from .models import CareRelationship, Client, ServiceCircleEntry
 CLIENT_FIELDS = (
     "first_name", "last_name", "birth_year", "team", "street_address", "postal_code", "area", "phone", "language",
     "needs_and_wishes", "preferred_art_forms", "safety_notes", "health_notes", "consent_given", "consent_date",
+    "preferred_weekdays", "preferred_time_of_day", "preferred_from", "preferred_until",
 )
 SERVICE_CIRCLE_FIELDS = ("service", "organisation", "contact_person", "phone", "email", "notes")
 

@@ -33,6 +33,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "needs_and_wishes", "preferred_art_forms", "safety_notes",
             *CARE_RECORD_FIELDS,
             "is_active", "archived_at", "created_at", "updated_at",
+            "preferred_weekdays", "preferred_time_of_day", "preferred_from", "preferred_until",
         ]
         read_only_fields = ["archived_at", "created_at", "updated_at"]
 

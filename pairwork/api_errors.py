@@ -43,7 +43,10 @@ class ErrorSerializer(serializers.Serializer):
 class ClashSerializer(serializers.Serializer):
     """One reason the time is taken: a busy person, or the client already visited then."""
 
-    kind = serializers.ChoiceField(choices=["person", "client"])
+    kind = serializers.ChoiceField(
+        choices=["person", "client", "absence"],
+        help_text=_("A busy person, the client's other visit, or the client's absence (the client is away then)."),
+    )
     starts_at = serializers.DateTimeField(help_text=_("Start of the clashing visit."))
     ends_at = serializers.DateTimeField(help_text=_("End of the clashing visit (exclusive: back-to-back is allowed)."))
     staff_id = serializers.IntegerField(allow_null=True, help_text=_("The busy staff member; null when the client is busy."))

@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clients.api import ClientAccessLogViewSet, ClientViewSet, ServiceCircleViewSet
-from visits.api import VisitViewSet
+from visits.api import ClientFreeTimesView, VisitViewSet
 from visits.note_api import VisitNoteViewSet
 from wellbeing.api import DashboardViewSet, InstrumentViewSet, SurveyResponseViewSet
 
@@ -53,8 +53,13 @@ service_circle = [
     ),
 ]
 
+# The next free times are computed, not a collection of stored objects: one GET view.
+free_times = [
+    re_path(r"^clients/(?P<client_pk>[^/.]+)/free-times/$", ClientFreeTimesView.as_view(), name="client-free-times"),
+]
+
 urlpatterns = [
-    path("v1/", include((service_circle + v1.urls, "api-v1"))),
+    path("v1/", include((service_circle + free_times + v1.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script), so the CSP needs no inline script.
     path(

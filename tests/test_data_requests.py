@@ -12,7 +12,9 @@ from access.models import AccessLog
 from clients.models import CareRelationship, Client, ServiceCircleEntry
 from tests import factories as f
 from tests.conftest import login
-from visits import notes
+from tests.scheduling import at, next_weekday
+from visits import notes, services
+from visits.client_absences import record_client_absence
 from visits.models import Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant
 from wellbeing.models import Answer, Instrument, Item, Scale, ResponseScore, SurveyResponse
 
@@ -99,6 +101,8 @@ def test_export_contains_the_clients_visits_notes_and_survey_answers(client, hel
     ]
     assert data["familiar_nurses"] == [{"nurse": "Hanna Hoitaja", "primary": True, "since": timezone.localdate().isoformat()}]
     assert data["service_circle"][0]["service"] == "Kotiateria"
+    assert data["client_absences"] == []
+    assert data["client"]["preferred_weekdays"] == []
 
 
 def test_export_says_nothing_about_other_clients(client, held_data, client_record, admin_user):
@@ -317,3 +321,15 @@ def test_purge_keeps_the_partitioned_log_in_every_month_it_spans(archived):
     after = list(AccessLog.objects.filter(client_id=expired.pk).order_by("pk").values_list("pk", flat=True))
     assert set(before) < set(after) and old.pk in after
     assert {pk: name for pk, name in partitions_of(after).items() if pk in where} == where
+
+
+def test_the_export_holds_the_clients_absences_and_what_they_cancelled(client, client_record, pair, coordinator, admin_user):
+    monday = next_weekday(0, weeks_ahead=2)
+    visit = services.schedule_visit(client=client_record, pair=pair, starts_at=at(monday, 10), ends_at=at(monday, 11),
+                                    by=coordinator.user)
+    record_client_absence(client=client_record, kind="respite", starts_on=monday, ends_on=monday, reason="Intervalli",
+                          by=coordinator.user)
+    data = json.loads(export_as(client, admin_user, client_record).content)
+    [absence] = data["client_absences"]
+    assert (absence["kind"], absence["reason"], absence["starts_on"]) == ("respite", "Intervalli", monday.isoformat())
+    assert absence["cancelled_visits"] == [{"visit": visit.pk, "restored_at": None}]

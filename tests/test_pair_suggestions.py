@@ -133,8 +133,8 @@ def test_suggestions_take_a_fixed_number_of_queries(team, coordinator, monday, d
         make_visit(pair=pair, client=f.ClientFactory(team=team), starts_at=at(monday, 9, 30))
 
     # pairs, two availability prefetches, familiar nurses, the client's and the people's visits,
-    # visible clients, and the people's visits within the travel time
-    with django_assert_max_num_queries(8):
+    # visible clients, the people's visits within the travel time, and the client's absences
+    with django_assert_max_num_queries(9):
         result = suggest_pairs(client=client, starts_at=at(monday, 10), ends_at=at(monday, 11), viewer=coordinator.user)
         [s.reasons for s in result.pairs]
 
@@ -225,3 +225,15 @@ def test_booking_inside_the_travel_time_succeeds_with_a_warning(client, team, co
     assert "The visit was scheduled" in page
     assert "only 5 min earlier (travel time 15 min)" in page
     assert customer.visits.count() == 1
+
+
+def test_a_client_away_then_is_shown_before_choosing_a_pair(team, coordinator, monday, pair):
+    from visits.client_absences import record_client_absence
+    from visits.models import ClientAbsence
+
+    client = f.ClientFactory(team=team)
+    record_client_absence(client=client, kind=ClientAbsence.Kind.TRAVEL, starts_on=monday, ends_on=monday, reason="",
+                          by=coordinator.user)
+    result = suggest_pairs(client=client, starts_at=at(monday, 10), ends_at=at(monday, 11), viewer=coordinator.user)
+    assert [clash.kind for clash in result.client_clashes] == ["absence"]
+    assert "is away" in result.client_clashes[0].message

@@ -49,7 +49,7 @@ from tests.conftest import login
 from tests.factories import make_visit
 from tests.wellbeing.conftest import shipped_instruments  # noqa: F401 (autouse: the shipped instruments)
 from visits import notes
-from visits.models import VisitSeries
+from visits.models import ClientAbsence, VisitSeries
 from wellbeing import metrics
 from pairwork.api_tokens import issue_api_token
 from wellbeing.models import SickLeaveCost, TimePoint
@@ -124,6 +124,7 @@ class World:
     instrument: object
     api_token: object
     sick_leave_cost: object
+    client_absence: object
 
 
 @dataclass(frozen=True)
@@ -245,12 +246,14 @@ MATRIX: dict[str, Case] = {
     "clients:notes": Case(by("client"), only(*CARE_TEAM), log=ONE),
     "clients:access_log": Case(by("client"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "clients:data_export": Case(by("client"), only(ADMINISTRATOR), log=ONE),
+    "clients:absences": Case(by("client"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     # Visits.
     "visits:detail": Case(by("visit"), only(*CARE_TEAM), log=ONE),
     "visits:note": Case(by("visit"), only(*PAIR), log=ONE),
     "visits:outcome": Case(by("visit"), only(*PAIR, ok=DONE), method="post", data={"status": "completed"}, log=ONE),
     "visits:schedule": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:series": Case(by("series"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
+    "visits:free_times": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:reschedule": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "visits:cancel": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "visits:calendar": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
@@ -290,6 +293,7 @@ MATRIX: dict[str, Case] = {
     "api-v1:client-service-circle-detail": Case(
         client_and("circle_entry"), api_only(PAIR_NURSE, COORDINATOR, ADMINISTRATOR, forbidden=(*ARTISTS, MANAGER)), log=ONE
     ),
+    "api-v1:client-free-times": Case(by("client", "client_pk"), api_only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "api-v1:visit-list": Case(plain, api_role(*SIGNED_IN), log=LIST, shown_to=CARE_TEAM),
     "api-v1:visit-detail": Case(by("visit"), api_only(*CARE_TEAM), log=ONE),
     # Another team's coordinator cannot name the client: a field error, as for a client that does not exist.
@@ -326,11 +330,12 @@ ADMIN_OBJECTS = {
     "clients_client": "client", "visits_visit": "visit", "visits_visitseries": "series", "visits_visitnote": "note",
     "pairwork_team": "team", "pairwork_workpair": "pair", "pairwork_staffprofile": "nurse", "wellbeing_instrument": "instrument",
     "pairwork_apitoken": "api_token", "wellbeing_sickleavecost": "sick_leave_cost",
+    "visits_clientabsence": "client_absence",
 }
-CLIENT_BEARING_ADMIN = {"clients_client", "visits_visit", "visits_visitseries", "visits_visitnote"}
+CLIENT_BEARING_ADMIN = {"clients_client", "visits_visit", "visits_visitseries", "visits_visitnote", "visits_clientabsence"}
 # Read-only models (a service owns every change), and single pages refused: an answered instrument is frozen,
 # a team with clients is not deleted, an API token is revoked (never edited or deleted) and a cost is replaced.
-READ_ONLY_ADMIN = {"visits_visit", "visits_visitseries", "visits_visitnote", "access_accesslog"}
+READ_ONLY_ADMIN = {"visits_visit", "visits_visitseries", "visits_visitnote", "access_accesslog", "visits_clientabsence"}
 REFUSED_ADMIN_PAGES = {"wellbeing_instrument_delete", "pairwork_team_delete", "pairwork_apitoken_delete"}
 for model, attribute in ADMIN_OBJECTS.items():
     bearing = model in CLIENT_BEARING_ADMIN
@@ -400,6 +405,11 @@ def world(pair, client_record, nurse, team, coordinator) -> World:
         instrument=response.instrument,  # answered, so frozen
         api_token=issue_api_token(user=world_coordinator.user, name="Asiakasrekisteri")[0],
         sick_leave_cost=SickLeaveCost.objects.create(cost_per_day=400, set_by=world_coordinator.user),
+        # Next year, so that it cancels none of the world's visits.
+        client_absence=ClientAbsence.objects.create(
+            client=client_record, kind=ClientAbsence.Kind.TRAVEL, starts_on=timezone.localdate() + dt.timedelta(days=400),
+            ends_on=timezone.localdate() + dt.timedelta(days=401), reason="Matka", created_by=world_coordinator.user,
+        ),
     )
 
 

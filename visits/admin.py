@@ -10,7 +10,7 @@ from django.contrib import admin
 from access.admin import ClientDataAdmin, ReadOnlyAdmin
 from access.choices import ObjectType
 
-from .models import Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
+from .models import AbsenceCancellation, ClientAbsence, Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
 
 
 class VisitParticipantInline(ReadOnlyAdmin, admin.TabularInline):
@@ -61,3 +61,19 @@ class VisitNoteAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
 
     def client_id_of(self, note) -> int:
         return note.participant.visit.client_id
+
+
+class AbsenceCancellationInline(ReadOnlyAdmin, admin.TabularInline):
+    model = AbsenceCancellation
+    extra = 0
+    fields = ["visit", "restored_at"]
+
+
+@admin.register(ClientAbsence)
+class ClientAbsenceAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """Read-only: recording, shortening and withdrawing go through visits.client_absences (the client page)."""
+
+    log_object_type = ObjectType.CLIENT
+    list_display = ["__str__", "kind", "starts_on", "ends_on", "withdrawn_at"]
+    list_filter = ["kind"]
+    inlines = [AbsenceCancellationInline]

@@ -9,8 +9,10 @@ import datetime as dt
 import django_filters
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -26,7 +28,8 @@ from pairwork.models import Team
 
 from . import services
 from .conflicts import clashes_from_records
-from pairwork.limits import validate_date_in_window
+from pairwork.limits import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, validate_date_in_window
+from .free_times import DEFAULT_LIMIT, MAX_LIMIT, next_free_times
 from .models import Visit, VisitParticipant, VisitStatus
 from .note_api import visit_for_outcome
 from .outcomes import record_visit_outcome
@@ -220,3 +223,106 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         [marked] = self._read_back([visit])
         return Response(marked)
 
+
+
+# --- The next free times for a client (visits.free_times) ------------------------------------
+
+
+class FreeTimeQuerySerializer(serializers.Serializer):
+    """The query parameters of the free-time search; every one optional."""
+
+    pair = serializers.IntegerField(required=False, min_value=1, help_text="Only this pair (of the client's team).")
+    duration_minutes = serializers.IntegerField(
+        required=False, default=60, min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES
+    )
+    date_from = serializers.DateField(required=False, help_text="First local day; default today.",
+                                      validators=[validate_date_in_window])
+    date_to = serializers.DateField(required=False, help_text="Last local day; default four weeks on.",
+                                    validators=[validate_date_in_window])
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False, allow_empty=True,
+        help_text="0 = Monday … 6 = Sunday, repeated (weekdays=0&weekdays=3); default the client's preferred weekdays.",
+    )
+    time_from = serializers.TimeField(required=False, help_text="Local start of the time of day; with time_to.")
+    time_to = serializers.TimeField(required=False, help_text="Local end of the time of day; with time_from.")
+    any_time = serializers.BooleanField(required=False, default=False,
+                                        help_text="Ignore the client's preferred weekdays and time of day.")
+    limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1, max_value=MAX_LIMIT)
+
+    def validate(self, data):
+        if ("time_from" in data) != ("time_to" in data):
+            raise serializers.ValidationError({"time_to": _("Give both time_from and time_to, or neither.")})
+        if "time_from" in data and data["time_to"] <= data["time_from"]:
+            raise serializers.ValidationError({"time_to": _("The end of the time of day must be after its start.")})
+        return data
+
+
+class FreeTimeReasonSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    positive = serializers.BooleanField(help_text="For (true) or against (false) this pair.")
+
+
+class FreeTimeSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    pair = serializers.IntegerField(source="pair.pk")
+    artist = serializers.CharField(source="pair.artist.display_name")
+    nurse = serializers.CharField(source="pair.nurse.display_name")
+    recommended = serializers.BooleanField()
+    reasons = FreeTimeReasonSerializer(many=True)
+
+
+class FreeTimesSerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    blocked = serializers.CharField(allow_blank=True, help_text="Why nothing can be booked for the client at all, else empty.")
+    free_times = FreeTimeSerializer(many=True)
+
+
+@extend_schema(
+    tags=["visits"],
+    summary="The next free times for a client",
+    description="Slots when the client and both people of a pair are free: within both people's weekly availability, "
+    "outside the client's absences, with the team's travel time around visits at other addresses, never across a "
+    "clock change. Earliest days first; within a day the pairs in the order of the pair suggestions. Each slot can "
+    "be booked with POST /api/v1/visits/ (409 if it was taken meanwhile). Coordinators of the client's team and "
+    "administrators; anyone else 404.",
+    parameters=[
+        OpenApiParameter("client_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The client's id."),
+        FreeTimeQuerySerializer,
+    ],
+    responses=with_errors({200: FreeTimesSerializer}, 400, 403, 404),
+)
+class ClientFreeTimesView(views.APIView):
+    """The next free times of one client (visits.free_times)."""
+
+    def get(self, request, client_pk=None):
+        client, _access = guard.fetch(
+            request.user, ObjectType.CLIENT, path_id(client_pk), channel=CHANNEL,
+            rule=lambda rules, found: rules.manager_access(found.team_id),
+        )
+        query = FreeTimeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        pair = None
+        if "pair" in data:
+            pair = policy(request.user).visible_pairs().filter(pk=data["pair"], team_id=client.team_id).with_people().first()
+            if pair is None:
+                raise serializers.ValidationError({"pair": [_("No such pair in the client's team.")]})
+        date_from = data.get("date_from") or timezone.localdate()
+        if "time_from" in data:
+            hours = (data["time_from"], data["time_to"])
+        else:
+            hours = None if data["any_time"] else client.preferred_hours
+        weekdays = data.get("weekdays")
+        if weekdays is None and not data["any_time"]:
+            weekdays = client.preferred_weekdays or None
+        found = next_free_times(
+            client, pair=pair, duration=dt.timedelta(minutes=data["duration_minutes"]), date_from=date_from,
+            date_to=data.get("date_to") or date_from + dt.timedelta(days=27), weekdays=weekdays or None,
+            time_of_day=hours, viewer=request.user, limit=data["limit"],
+        )
+        return Response(_free_times_payload(client.pk, found))
+
+
+def _free_times_payload(client_id: int, found) -> dict:
+    return FreeTimesSerializer({"client": client_id, "blocked": found.blocked, "free_times": found.slots}).data

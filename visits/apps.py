@@ -33,6 +33,7 @@ class VisitsConfig(AppConfig):
         api_errors.answer(SchedulingConflict, answer_conflict)
         data_requests.add_section("visit_series", data_export.visit_series)
         data_requests.add_section("visits", data_export.visits)
+        data_requests.add_section("client_absences", data_export.client_absences)
         records.count_planned_visits_with(planned_visit_count)
 
 

@@ -22,7 +22,7 @@ from clients.models import CareRelationship, Client
 from pairwork.choices import ArtForm
 
 from .links import with_page_urls
-from .models import Visit
+from .models import ClientAbsence, Visit
 
 LIST_LIMIT = 300
 
@@ -94,5 +94,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": with_page_urls(visits.active().filter(ends_at__gte=now).order_by("starts_at")[:20]),
         "recent": with_page_urls(visits.filter(starts_at__lt=now).order_by("-starts_at")[:10]),
         "may_schedule": client.consent_given and client.is_active,
+        "absences": ClientAbsence.objects.filter(
+            client=client, withdrawn_at__isnull=True, ends_on__gte=timezone.localdate()
+        ).order_by("starts_on")[:5],
         "art_form_labels": [ArtForm(code).label for code in client.preferred_art_forms if code in ArtForm.values],
     })

@@ -34,6 +34,13 @@ def format_local_range(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     return f"{format_local_date(start)} {start:%H:%M}–{format_local_date(end)} {end:%H:%M}"
 
 
+def format_local_days(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """'1.3.2026–5.3.2026' for whole Helsinki days from `starts_at` to the midnight `ends_at` (exclusive)."""
+    first = timezone.localdate(starts_at)
+    last = timezone.localdate(ends_at - dt.timedelta(seconds=1))
+    return format_local_date(first) if first == last else f"{format_local_date(first)}–{format_local_date(last)}"
+
+
 def format_local_date(moment: dt.datetime | dt.date) -> str:
     """'12.3.2026': day first, as read in Finland, unambiguous in every UI language."""
     return f"{moment.day}.{moment.month}.{moment.year}"
@@ -49,7 +56,7 @@ class Clash:
     (and the access log) but never shown or serialised.
     """
 
-    kind: str  # "person" or "client"
+    kind: str  # "person", "client" (another visit) or "absence" (the client is away then)
     starts_at: dt.datetime
     ends_at: dt.datetime
     staff_id: int | None = None
@@ -65,6 +72,10 @@ class Clash:
         when = format_local_range(self.starts_at, self.ends_at)
         if self.kind == "client":
             return _("%(client)s already has a visit %(when)s.") % {"client": self.client_name, "when": when}
+        if self.kind == "absence":
+            return _("%(client)s is away %(when)s; no visits can be booked then.") % {
+                "client": self.client_name, "when": format_local_days(self.starts_at, self.ends_at),
+            }
         role = Role(self.role).label if self.role else ""
         if self.other_client_name:
             return _("%(person)s (%(role)s) is busy %(when)s (visit to %(other)s).") % {
@@ -122,7 +133,7 @@ def clashes_from_records(records: Iterable[dict], *, viewer, client) -> list[Cla
                 staff_id=record.get("staff_id"),
                 person_name=record.get("person_name", ""),
                 role=record.get("role", ""),
-                client_name=str(client) if record["kind"] == "client" else "",
+                client_name=str(client) if record["kind"] in ("client", "absence") else "",
                 other_client_name=names.get(other_id, ""),
                 other_client_id=other_id,
             )
@@ -253,3 +264,36 @@ def translate_overlap_errors(
             exclude_visit_ids=exclude_visit_ids,
         )
         raise SchedulingConflict(starts_at=starts_at, ends_at=ends_at, clashes=clashes) from error
+
+
+def absence_clashes(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> list[Clash]:
+    """The client's recorded absences (visits.ClientAbsence) that [starts_at, ends_at) falls into. One query.
+
+    Not a database constraint (an absence is days, a visit a range), so the
+    booking services ask this while holding the client's row lock, which
+    recording an absence takes too: neither can slip past the other.
+    """
+    from pairwork.timing import local_midnight
+
+    from .models import ClientAbsence
+
+    if client is None:
+        return []
+    first, last = timezone.localdate(starts_at), timezone.localdate(ends_at - dt.timedelta(microseconds=1))
+    absences = ClientAbsence.objects.filter(
+        client=client, withdrawn_at__isnull=True, starts_on__lte=last, ends_on__gte=first
+    ).order_by("starts_on")
+    return [
+        Clash(
+            kind="absence", starts_at=local_midnight(absence.starts_on),
+            ends_at=local_midnight(absence.ends_on + dt.timedelta(days=1)), client_name=str(client),
+        )
+        for absence in absences
+    ]
+
+
+def refuse_when_client_away(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Raise a SchedulingConflict (409 in the API) if the client is away during the slot."""
+    clashes = absence_clashes(client=client, starts_at=starts_at, ends_at=ends_at)
+    if clashes:
+        raise SchedulingConflict(starts_at=starts_at, ends_at=ends_at, clashes=clashes)

@@ -12,6 +12,26 @@ from .notes import NOTE_FIELDS as NOTE_CONTENT_FIELDS
 NOTE_FIELDS = (*NOTE_CONTENT_FIELDS, "version", "created_at", "updated_at")
 
 
+def client_absences(client: Client) -> list[dict]:
+    """The client's recorded absences and which visits each cancelled (one query each)."""
+    absences = client.absences.prefetch_related("cancellations").order_by("starts_on", "pk")
+    return [
+        {
+            "id": absence.pk,
+            "kind": absence.kind,
+            "starts_on": absence.starts_on,
+            "ends_on": absence.ends_on,
+            "reason": absence.reason,
+            "created_at": absence.created_at,
+            "withdrawn_at": absence.withdrawn_at,
+            "cancelled_visits": [
+                {"visit": c.visit_id, "restored_at": c.restored_at} for c in absence.cancellations.all()
+            ],
+        }
+        for absence in absences
+    ]
+
+
 def visit_series(client: Client) -> list[dict]:
     return [
         {

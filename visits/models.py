@@ -229,6 +229,7 @@ class VisitEvent(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         RESCHEDULED = "rescheduled", _("Rescheduled")
         CANCELLED = "cancelled", _("Cancelled")
+        RESTORED = "restored", _("Restored")
         OUTCOME = "outcome", _("Outcome recorded")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit"))
@@ -311,3 +312,64 @@ class VisitNoteVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.note} v{self.version}"
+
+
+class ClientAbsence(models.Model):
+    """A period the client is away (hospital, respite care, travel): no visits then.
+
+    Whole Helsinki days, `starts_on` to `ends_on` inclusive. Recording one
+    cancels the client's planned visits in it (visits.client_absences), and
+    `AbsenceCancellation` remembers exactly which, so that shortening or
+    withdrawing it restores those and no others. The kind and reason are
+    client data for coordinators only: the pair sees "the client is away".
+    """
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital stay")
+        RESPITE = "respite", _("Respite care")
+        TRAVEL = "travel", _("Travel")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="absences", verbose_name=_("client"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.TextField(_("reason"), blank=True, max_length=limits.REASON_MAX_LENGTH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name = _("client absence")
+        verbose_name_plural = _("client absences")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="clientabsence_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["client", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class AbsenceCancellation(models.Model):
+    """A visit that a client absence cancelled; `restored_at` once the absence gave it back."""
+
+    absence = models.ForeignKey(ClientAbsence, on_delete=models.CASCADE, related_name="cancellations", verbose_name=_("absence"))
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="absence_cancellations", verbose_name=_("visit"))
+    restored_at = models.DateTimeField(_("restored"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit__starts_at"]
+        verbose_name = _("visit cancelled by an absence")
+        verbose_name_plural = _("visits cancelled by absences")
+        constraints = [models.UniqueConstraint(fields=["absence", "visit"], name="absencecancellation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.absence} → {self.visit}"

@@ -22,7 +22,9 @@ from pairwork.models import StaffProfile
 from .conflicts import format_local_range
 from .models import VisitEvent
 
-NOTIFIED_KINDS = (VisitEvent.Kind.SCHEDULED, VisitEvent.Kind.RESCHEDULED, VisitEvent.Kind.CANCELLED)
+NOTIFIED_KINDS = (
+    VisitEvent.Kind.SCHEDULED, VisitEvent.Kind.RESCHEDULED, VisitEvent.Kind.CANCELLED, VisitEvent.Kind.RESTORED,
+)
 # How long the reconcile leaves an event to its own on-commit task, and how far back it looks.
 RECONCILE_GRACE = dt.timedelta(minutes=5)
 RECONCILE_HORIZON = dt.timedelta(days=2)
@@ -37,6 +39,8 @@ def _line(event: VisitEvent, recipient: StaffProfile) -> str:
         return _("Moved: %(before)s → %(when)s, with %(partner)s") % {"before": before, "when": when, "partner": partner}
     if event.kind == VisitEvent.Kind.CANCELLED:
         return _("Cancelled: %(when)s, with %(partner)s") % {"when": when, "partner": partner}
+    if event.kind == VisitEvent.Kind.RESTORED:
+        return _("Back on: %(when)s, with %(partner)s") % {"when": when, "partner": partner}
     return _("Scheduled: %(when)s, with %(partner)s") % {"when": when, "partner": partner}
 
 

@@ -84,16 +84,19 @@ def schedule(request: HttpRequest) -> HttpResponse:
     refused = any(each.is_bound and each.errors for each in (search, form))
     status = 409 if getattr(form, "refused_as_conflict", False) else 400 if refused else 200
     return render(request, "visits/schedule.html", {
-        "search": search, "form": form, "suggestions": suggestions, "selected_pair_id": _selected_pair_id(form, suggestions),
+        "search": search, "form": form, "suggestions": suggestions,
+        "selected_pair_id": _selected_pair_id(form, suggestions, request.GET.get("pair")),
     }, status=status)
 
 
-def _selected_pair_id(form, suggestions) -> int | None:
-    """The pair the user picked, else the best bookable suggestion."""
+def _selected_pair_id(form, suggestions, requested: str | None = None) -> int | None:
+    """The pair the user picked, else the one a link asked for (the free-time page) if bookable, else the best."""
     chosen = form["pair"].value() if "pair" in form.fields and form.is_bound else None
     if chosen:
         return int(chosen) if str(chosen).isdigit() else None
     bookable = suggestions.bookable if suggestions is not None else []
+    if requested and requested.isdigit() and any(s.pair.pk == int(requested) for s in bookable):
+        return int(requested)
     return bookable[0].pair.pk if bookable else None
 
 

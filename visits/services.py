@@ -44,7 +44,7 @@ from clients.models import Client
 from pairwork.jobs import enqueue_on_commit
 from pairwork.models import Role, WorkPair
 
-from .conflicts import Clash, SchedulingConflict, translate_overlap_errors
+from .conflicts import Clash, SchedulingConflict, refuse_when_client_away, translate_overlap_errors
 from .models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
 from pairwork.limits import LATEST_DATE, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, date_window_message
 from .recurrence import Occurrence, local_datetime, weekly_occurrences
@@ -126,7 +126,11 @@ def _lock(client: Client, pair: WorkPair) -> tuple[Client, WorkPair]:
 def _book(
     *, client: Client, pair: WorkPair, occurrence: Occurrence, by, series: VisitSeries | None
 ) -> tuple[Visit, VisitEvent]:
-    """Insert the visit and its two participants; the exclusion constraints have the last word."""
+    """Insert the visit and its two participants; the exclusion constraints have the last word.
+
+    A client away then (visits.ClientAbsence) is refused first, as a conflict.
+    """
+    refuse_when_client_away(client=client, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
     with translate_overlap_errors(
         viewer=by, client=client, staff=[pair.artist, pair.nurse],
         starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
@@ -343,6 +347,8 @@ def reschedule_visit(
         moves.reverse()
 
     events = []
+    for each, occurrence in moves:
+        refuse_when_client_away(client=client, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
     for each, occurrence in moves:
         previous = (each.starts_at, each.ends_at)
         with translate_overlap_errors(

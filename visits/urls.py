@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from . import calendar_views, client_pages, note_views, scheduling_views
+from . import absence_views, calendar_views, client_pages, note_views, scheduling_views
 
 app_name = "visits"
 
 urlpatterns: list = [
     path("schedule/", scheduling_views.schedule, name="schedule"),
+    path("free-times/", absence_views.free_times, name="free_times"),
     path("series/<int:pk>/", scheduling_views.series_report, name="series"),
     path("<int:pk>/move/", scheduling_views.reschedule, name="reschedule"),
     path("<int:pk>/cancel/", scheduling_views.cancel, name="cancel"),
@@ -29,4 +30,5 @@ client_pages: list = [
     path("", client_pages.client_list, name="list"),
     path("<int:pk>/", client_pages.client_detail, name="detail"),
     path("<int:pk>/notes/", note_views.client_notes, name="notes"),
+    path("<int:pk>/absences/", absence_views.absences, name="absences"),
 ]
