@@ -49,7 +49,7 @@ class Clash:
     (and the access log) but never shown or serialised.
     """
 
-    kind: str  # "person" or "client"
+    kind: str  # "person", "client" or "absence" (the person is absent then: visits.absences)
     starts_at: dt.datetime
     ends_at: dt.datetime
     staff_id: int | None = None
@@ -59,6 +59,8 @@ class Clash:
     other_client_name: str = ""
     other_visit_id: int | None = None
     other_client_id: int | None = field(default=None, repr=False)
+    absence_kind: str = ""
+    absence_period: str = ""
 
     @property
     def message(self) -> str:
@@ -66,6 +68,13 @@ class Clash:
         if self.kind == "client":
             return _("%(client)s already has a visit %(when)s.") % {"client": self.client_name, "when": when}
         role = Role(self.role).label if self.role else ""
+        if self.kind == "absence":
+            from .models import AbsenceKind
+
+            kind = AbsenceKind(self.absence_kind).label if self.absence_kind in AbsenceKind.values else ""
+            return _("%(person)s (%(role)s) is absent %(when)s (%(kind)s).") % {
+                "person": self.person_name, "role": role, "when": self.absence_period or when, "kind": kind,
+            }
         if self.other_client_name:
             return _("%(person)s (%(role)s) is busy %(when)s (visit to %(other)s).") % {
                 "person": self.person_name, "role": role, "when": when, "other": self.other_client_name,
@@ -86,6 +95,7 @@ class Clash:
             "client_name": self.client_name,
             "other_client_name": self.other_client_name,
             "other_visit_id": self.other_visit_id,
+            "absence_kind": self.absence_kind,
             "message": self.message,
         }
 
@@ -99,6 +109,8 @@ class Clash:
             "person_name": self.person_name,
             "role": self.role,
             "other_client_id": self.other_client_id,
+            "absence_kind": self.absence_kind,
+            "absence_period": self.absence_period,
         }
 
 
@@ -125,6 +137,8 @@ def clashes_from_records(records: Iterable[dict], *, viewer, client) -> list[Cla
                 client_name=str(client) if record["kind"] == "client" else "",
                 other_client_name=names.get(other_id, ""),
                 other_client_id=other_id,
+                absence_kind=record.get("absence_kind", ""),
+                absence_period=record.get("absence_period", ""),
             )
         )
     return clashes

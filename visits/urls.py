@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import calendar_views, client_pages, note_views, scheduling_views
+from . import absence_views, calendar_views, client_pages, note_views, scheduling_views
 
 app_name = "visits"
 
@@ -14,6 +14,13 @@ urlpatterns: list = [
     path("mine/", calendar_views.my_visits, name="my_visits"),
     path("calendar-feed/", calendar_views.calendar_feed, name="calendar_feed"),
     path("feed/<str:token>.ics", calendar_views.ical_feed, name="ical_feed"),
+]
+
+# Staff absences (issue 12): the coordinator's page per team, withdraw or shorten one, and the phone's "report sick".
+urlpatterns += [
+    path("absences/", absence_views.absence_list, name="absences"),
+    path("absences/<int:pk>/", absence_views.absence_change, name="absence_change"),
+    path("report-sick/", absence_views.report_sick, name="report_sick"),
 ]
 
 # The visit on a phone: page, own note, outcome (issue 4).
