@@ -10,7 +10,7 @@ from django.contrib import admin
 from access.admin import ClientDataAdmin, ReadOnlyAdmin
 from access.choices import ObjectType
 
-from .models import Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
+from .models import StaffAbsence, Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
 
 
 class VisitParticipantInline(ReadOnlyAdmin, admin.TabularInline):
@@ -61,3 +61,16 @@ class VisitNoteAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
 
     def client_id_of(self, note) -> int:
         return note.participant.visit.client_id
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Read-only: absences are recorded, shortened and withdrawn through visits.absences (the Absences page)."""
+
+    list_display = ["person", "kind", "starts_at", "ends_at", "all_day", "withdrawn_at"]
+    list_filter = ["kind", "all_day"]
+    search_fields = ["person__user__last_name", "person__user__first_name"]
+    date_hierarchy = "starts_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person__user")
