@@ -11,7 +11,8 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -52,6 +53,7 @@ class AbsenceSerializer(serializers.ModelSerializer):
         return [visit.pk for visit in affected.get(absence.pk, [])]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _PersonField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         user = self.context["request"].user
