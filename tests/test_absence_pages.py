@@ -167,3 +167,17 @@ def test_affected_visits_are_flagged_on_calendars_visit_page_and_coordinators_ho
 def test_the_coordinators_home_says_when_nothing_needs_attention(client, coordinator):
     login(client, coordinator)
     assert "Nothing needs attention" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("language, title, badge", [
+    ("fi", "Poissaolot", "on poissa (sairausloma)"),
+    ("sv", "Frånvaro", "är frånvarande (sjukledighet)"),
+])
+def test_the_pages_and_badges_speak_finnish_and_swedish(client, settings, coordinator, nurse, pair, client_record, monday,
+                                                        language, title, badge):
+    settings.LANGUAGE_CODE = language
+    visit = make_visit(pair=pair, client=client_record, starts_at=at(monday, 10))
+    record(nurse, nurse, monday, monday)
+    login(client, coordinator)
+    assert f"<h1 class=\"h2 mb-0\">{title}</h1>" in client.get(reverse("visits:absences")).content.decode()
+    assert f"{nurse.display_name} {badge}" in client.get(reverse("visits:detail", args=[visit.pk])).content.decode()

@@ -230,3 +230,58 @@ def test_with_redis_unreachable_the_absence_is_saved_and_the_reconcile_sends_the
     StaffAbsence.objects.filter(pk=absence.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
     assert tasks.resend_unsent_absence_notifications() == 1
     assert len(mail.outbox) == 1
+
+
+# --- Under concurrency ------------------------------------------------------------------------------
+
+
+def test_an_absence_and_bookings_released_together_never_leave_a_visit_unflagged_inside_it(transactional_db):
+    """Absence and bookings lock the person's row: either a booking commits first (and is then flagged)
+    or the absence does (and the booking is refused). Never a booking that checked before the absence committed."""
+    import threading
+
+    from django.db import connection
+
+    team = f.TeamFactory(name="Kallio")
+    coordinator = f.CoordinatorFactory(team=team)
+    nurse = f.NurseFactory(team=team, user__first_name="Hanna", user__last_name="Hoitaja")
+    pairs = [f.WorkPairFactory(team=team, nurse=nurse) for _ in range(4)]
+    clients = [f.ClientFactory(team=team) for _ in range(4)]
+    monday = next_weekday(0)
+    barrier = threading.Barrier(5)
+    outcomes: dict = {}
+
+    def book(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.schedule_visit(client=clients[i], pair=pairs[i], starts_at=at(monday, 8 + 2 * i),
+                                    ends_at=at(monday, 9 + 2 * i), by=coordinator.user)
+            outcomes[i] = "booked"
+        except Exception as error:  # noqa: BLE001 - inspected below
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    def report() -> None:
+        try:
+            barrier.wait(timeout=30)
+            record(nurse, coordinator, *absences.all_day_range(monday, monday), all_day=True)
+            outcomes["absence"] = "recorded"
+        except Exception as error:  # noqa: BLE001
+            outcomes["absence"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(4)] + [threading.Thread(target=report)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes["absence"] == "recorded", outcomes
+    absence = StaffAbsence.objects.get()
+    booked = [i for i in range(4) if outcomes[i] == "booked"]
+    refused = [outcomes[i] for i in range(4) if outcomes[i] != "booked"]
+    assert all(isinstance(o, services.SchedulingConflict) and o.clashes[0].kind == "absence" for o in refused), refused
+    assert sorted(absences.affected_visits(absence).values_list("client_id", flat=True)) == sorted(clients[i].pk for i in booked)
+    assert Visit.objects.count() == len(booked)
