@@ -126,7 +126,7 @@ class AbsenceFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List absences", description="Absences of your teams' people (coordinators), your own "
                        "(artists, nurses), everyone's (administrators).",
-                       responses=with_errors({200: AbsenceSerializer(many=True)}, 400, 403)),
+                       responses=with_errors({200: AbsenceSerializer(many=True)}, 400, 403, 404)),
     retrieve=extend_schema(summary="An absence", responses=with_errors({200: AbsenceSerializer}, 403, 404)),
     create=extend_schema(
         summary="Record an absence",
