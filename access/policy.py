@@ -177,6 +177,40 @@ class Policy:
             return Q(pk__in=self._participations().values("visit__series_id"))
         return NOTHING
 
+    def absence_scope(self) -> Q:
+        """Over visits.StaffAbsence: staff data. Coordinators see their teams' people's; everyone their own."""
+        if self.role == ADMINISTRATOR:
+            return Q()
+        own = Q(person=self.profile) if self.profile is not None else NOTHING
+        if self.role == Role.COORDINATOR:
+            return own | Q(person__in=StaffProfile.objects.in_teams(self.own_teams()).values("pk"))
+        return own
+
+    def absence_record_access(self, person, kind: str) -> Access:
+        """Recording an absence: a coordinator of one of the person's teams, an administrator,
+        or the person themself for their own sick leave (reported from the phone)."""
+        if self.role == ADMINISTRATOR:
+            return Access(True, Grounds.ADMINISTRATOR)
+        if self.role == Role.COORDINATOR and self.coordinates(person.pk):
+            return Access(True, Grounds.TEAM_COORDINATOR)
+        if self.profile is not None and person.pk == self.profile.pk and kind == "sick_leave" and self.visits_clients:
+            return Access(True, Grounds.VISIT_PARTICIPANT)
+        return DENIED
+
+    def coordinates(self, person_id: int) -> bool:
+        """Is a coordinator of one of this person's teams."""
+        return self.role == Role.COORDINATOR and Team.objects.filter(
+            pk__in=self.own_teams().values("pk"), members=person_id
+        ).exists()
+
+    def absence_manager_access(self, absence) -> Access:
+        """Shortening or withdrawing an absence: a coordinator of the person's team, or an administrator."""
+        if self.role == ADMINISTRATOR:
+            return Access(True, Grounds.ADMINISTRATOR)
+        if self.role == Role.COORDINATOR and self.coordinates(absence.person_id):
+            return Access(True, Grounds.TEAM_COORDINATOR)
+        return DENIED
+
     def note_scope(self) -> Q:
         """Over visits.VisitNote: the notes of the visits one may see."""
         return self.visit_scope(via="participant__visit")

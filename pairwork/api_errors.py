@@ -45,7 +45,7 @@ class ClashSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(
         choices=["person", "client", "absence"],
-        help_text=_("A busy person, the client's other visit, or the client's absence (the client is away then)."),
+        help_text=_("A busy person, the client's other visit, or an absence: the person's (with staff_id) or the client's."),
     )
     starts_at = serializers.DateTimeField(help_text=_("Start of the clashing visit."))
     ends_at = serializers.DateTimeField(help_text=_("End of the clashing visit (exclusive: back-to-back is allowed)."))
@@ -57,6 +57,9 @@ class ClashSerializer(serializers.Serializer):
         allow_blank=True, help_text=_("Whom the busy person visits then, only if the caller may see that client.")
     )
     other_visit_id = serializers.IntegerField(allow_null=True, help_text=_("That visit, on the same condition."))
+    absence_kind = serializers.ChoiceField(
+        choices=["", "sick_leave", "holiday", "training"], allow_blank=True, help_text=_("Why the person is absent, for kind 'absence'.")
+    )
     message = serializers.CharField(help_text=_("The clash in one sentence, in the user's language."))
 
 
@@ -130,7 +133,7 @@ _DESCRIPTIONS = {
                             "kind": "person", "starts_at": "2026-03-02T08:00:00+00:00",
                             "ends_at": "2026-03-02T09:00:00+00:00", "staff_id": 7, "person_name": "Hanna Hoitaja",
                             "role": "nurse", "client_name": "", "other_client_name": "", "other_visit_id": None,
-                            "message": "Hanna Hoitaja (Nurse) is busy 2.3.2026 10:00–11:00 (another visit).",
+                            "absence_kind": "", "message": "Hanna Hoitaja (Nurse) is busy 2.3.2026 10:00–11:00 (another visit).",
                         }
                     ],
                 },

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clients.api import ClientAccessLogViewSet, ClientViewSet, ServiceCircleViewSet
+from visits.absence_api import AbsenceViewSet
 from visits.api import ClientFreeTimesView, VisitViewSet
 from visits.note_api import VisitNoteViewSet
 from wellbeing.api import DashboardViewSet, InstrumentViewSet, SurveyResponseViewSet
@@ -26,6 +27,7 @@ v1.register("clients", ClientViewSet, basename="client")
 v1.register(r"clients/(?P<client_pk>[^/.]+)/access-log", ClientAccessLogViewSet, basename="client-access-log")
 v1.register("visits", VisitViewSet, basename="visit")
 v1.register(r"visits/(?P<visit_pk>[^/.]+)/notes", VisitNoteViewSet, basename="visit-note")
+v1.register("absences", AbsenceViewSet, basename="absence")
 v1.register("instruments", InstrumentViewSet, basename="instrument")
 v1.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
 v1.register("dashboard", DashboardViewSet, basename="dashboard")

@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE["visits-resend-unsent-notifications"] = {
     "task": "visits.tasks.resend_unsent_visit_notifications",
     "schedule": 600.0,
 }
+# The coordinators' absence e-mails, likewise.
+CELERY_BEAT_SCHEDULE["visits-resend-unsent-absence-notifications"] = {
+    "task": "visits.tasks.resend_unsent_absence_notifications",
+    "schedule": 600.0,
+}
 # Wellbeing: rebuild every aggregate at night (the safety net when Redis was
 # down), and remind staff of the monthly survey once a month.
 from celery.schedules import crontab  # noqa: E402  (kept next to its use so merges stay additive)
@@ -300,7 +305,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clients.serializers.least_data_in_schema",
     ],
-    "ENUM_NAME_OVERRIDES": {"ArtFormEnum": "pairwork.choices.ArtForm", "LanguageEnum": "pairwork.choices.Language"},
+    "ENUM_NAME_OVERRIDES": {"ArtFormEnum": "pairwork.choices.ArtForm", "LanguageEnum": "pairwork.choices.Language",
+                            "AbsenceKindEnum": "visits.models.AbsenceKind"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -154,6 +154,8 @@ def with_kwargs(**fixed) -> Callable[[str, World], str]:
 
 
 def admin_object(attribute: str) -> Callable[[str, World], str]:
+    if attribute == "absence":
+        return lambda name, world: reverse(name, kwargs={"object_id": world_absence(world).pk})
     return lambda name, world: reverse(name, kwargs={"object_id": getattr(world, attribute).pk})
 
 
@@ -171,6 +173,25 @@ def past_visit_notes(name: str, world: World) -> str:
 
 def today(name: str, world: World) -> str:
     return reverse(name, kwargs={"day": timezone.localdate().isoformat()})
+
+
+def world_absence(world: World):
+    """Nurse Hanna's sick leave today (written plainly; the services are tested in tests/test_staff_absences.py)."""
+    from visits.absences import all_day_range
+    from visits.models import StaffAbsence
+
+    starts_at, ends_at = all_day_range(timezone.localdate(), timezone.localdate())
+    return StaffAbsence.objects.get_or_create(person=world.nurse, kind="sick_leave", starts_at=starts_at, ends_at=ends_at)[0]
+
+
+def with_absence(name: str, world: World) -> str:
+    """A page listing absences, with the world's absence (affecting the visit now) on it."""
+    world_absence(world)
+    return reverse(name)
+
+
+def absence(name: str, world: World) -> str:
+    return reverse(name, kwargs={"pk": world_absence(world).pk})
 
 
 def first_access_log_row(name: str, world: World) -> str:
@@ -260,6 +281,10 @@ MATRIX: dict[str, Case] = {
     "visits:calendar_day": Case(today, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     # Staff pages about oneself; an administrator has no visits of their own.
     "visits:my_visits": Case(plain, role_page(*STAFF), log=LIST, shown_to=PAIR),
+    # Staff absences: the coordinator's page names the affected visits' clients; the change page names none.
+    "visits:absences": Case(with_absence, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
+    "visits:absence_change": Case(absence, only(COORDINATOR, ADMINISTRATOR, forbidden=NOT_COORDINATORS)),
+    "visits:report_sick": Case(plain, role_page(*PAIR, OTHER_ARTIST, OTHER_NURSE)),
     "visits:calendar_feed": Case(plain, role_page(*STAFF)),
     # The feed authenticates by its secret token alone; a wrong one reveals nothing.
     "visits:ical_feed": Case(with_kwargs(token="not-a-real-token"), everyone(NOT_FOUND)),
@@ -314,6 +339,10 @@ MATRIX: dict[str, Case] = {
     ),
     "api-v1:visit-note-list": Case(past_visit_notes, api_only(*CARE_TEAM), log=ONE),
     "api-v1:visit-note-detail": Case(note_path, api_only(*CARE_TEAM), log=ONE),
+    # Absences are staff data (no access-log rows): the person, their team's coordinators and administrators.
+    "api-v1:absence-list": Case(with_absence, api_role(*SIGNED_IN)),
+    "api-v1:absence-detail": Case(absence, api_only(PAIR_NURSE, COORDINATOR, ADMINISTRATOR)),
+    "api-v1:absence-withdraw": Case(absence, api_only(COORDINATOR, ADMINISTRATOR, forbidden=(PAIR_NURSE,)), method="post"),
     "api-v1:instrument-list": Case(plain, api_role(*SIGNED_IN)),
     "api-v1:instrument-detail": Case(by("instrument"), api_role(*SIGNED_IN)),
     "api-v1:survey-response-list": Case(plain, api_role(*STAFF, ADMINISTRATOR) | {MANAGER: FORBIDDEN}, log=LIST,
@@ -330,12 +359,14 @@ ADMIN_OBJECTS = {
     "clients_client": "client", "visits_visit": "visit", "visits_visitseries": "series", "visits_visitnote": "note",
     "pairwork_team": "team", "pairwork_workpair": "pair", "pairwork_staffprofile": "nurse", "wellbeing_instrument": "instrument",
     "pairwork_apitoken": "api_token", "wellbeing_sickleavecost": "sick_leave_cost",
-    "visits_clientabsence": "client_absence",
+    "visits_clientabsence": "client_absence", "visits_staffabsence": "absence",
 }
 CLIENT_BEARING_ADMIN = {"clients_client", "visits_visit", "visits_visitseries", "visits_visitnote", "visits_clientabsence"}
 # Read-only models (a service owns every change), and single pages refused: an answered instrument is frozen,
 # a team with clients is not deleted, an API token is revoked (never edited or deleted) and a cost is replaced.
-READ_ONLY_ADMIN = {"visits_visit", "visits_visitseries", "visits_visitnote", "access_accesslog", "visits_clientabsence"}
+READ_ONLY_ADMIN = {
+    "visits_visit", "visits_visitseries", "visits_visitnote", "access_accesslog", "visits_clientabsence", "visits_staffabsence",
+}
 REFUSED_ADMIN_PAGES = {"wellbeing_instrument_delete", "pairwork_team_delete", "pairwork_apitoken_delete"}
 for model, attribute in ADMIN_OBJECTS.items():
     bearing = model in CLIENT_BEARING_ADMIN

@@ -408,3 +408,14 @@ def test_the_demo_has_outcome_measurements_due_overdue_and_done(seeded):
         assert states[(time_point, DueStatus.DUE)] + states[(time_point, DueStatus.OVERDUE)] > 0, time_point
     assert states[("baseline", DueStatus.OVERDUE)] > 0
     assert states[("baseline", DueStatus.DUE)] > 0
+
+
+def test_the_demo_has_one_current_absence_that_flags_visits_of_a_synthetic_nurse(seeded):
+    from django.utils import timezone
+
+    from visits.models import StaffAbsence
+
+    [absence] = StaffAbsence.objects.all()
+    assert absence.kind == "sick_leave" and absence.withdrawn_at is None
+    assert absence.starts_at <= timezone.now() < absence.ends_at
+    assert absence.person.role == "nurse"

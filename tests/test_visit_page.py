@@ -121,8 +121,8 @@ def test_the_visit_page_takes_a_fixed_number_of_queries(client, visit, artist, n
     write_note(visit, nurse)
     login(client, nurse)
 
-    # session, user, profile, visit with people, access check, log insert, participants with notes.
-    with django_assert_max_num_queries(9):
+    # session, user, profile, visit with people, access check, log insert, participants with notes, absences.
+    with django_assert_max_num_queries(10):
         client.get(reverse("visits:detail", args=[visit.pk]))
 
 

@@ -1,4 +1,4 @@
-"""Forms of the client-absence and free-time pages. Days and times are on the Helsinki wall clock."""
+"""Forms for staff absences: the coordinator's record form, shortening, and the phone's "report sick"."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,84 +7,101 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import TIME_OF_DAY_HOURS, Client, TimeOfDay
-from pairwork.choices import Weekday
-from pairwork.limits import REASON_MAX_LENGTH, validate_date_in_window
-from pairwork.models import WorkPair
-from pairwork.pair_forms import DateInput
+from pairwork.limits import date_in_window, date_window_message
+from pairwork.timing import LocalTimeError, local_moment
 
-from .models import ClientAbsence
-from .scheduling_forms import DURATION_CHOICES, ClientChoiceField, TimeInput
+from .absences import NOTE_MAX_LENGTH, all_day_range
+from .models import AbsenceKind
+
+# Service keys -> form fields (pairwork.form_errors.add_service_errors).
+FIELD_MAP = {"starts_at": "first_day", "ends_at": "last_day"}
+
+
+def _in_window(day: dt.date | None) -> dt.date | None:
+    if day is not None and not date_in_window(day):
+        raise forms.ValidationError(date_window_message())
+    return day
 
 
 class AbsenceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ClientAbsence.Kind.choices)
-    starts_on = forms.DateField(label=_("First day"), widget=DateInput(), validators=[validate_date_in_window])
-    ends_on = forms.DateField(label=_("Last day"), widget=DateInput(), validators=[validate_date_in_window],
-                              help_text=_("The client is away from the first to the last day, both included."))
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For coordinators only. The pair is told only that the client is away."),
+    """A coordinator records someone's absence: whole days, or from a time to a time."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
+    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    all_day = forms.BooleanField(label=_("All day"), required=False, initial=True)
+    start_time = forms.TimeField(
+        label=_("From (time, first day)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Only when not all day."),
+    )
+    end_time = forms.TimeField(
+        label=_("Until (time, last day)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=NOTE_MAX_LENGTH,
+        help_text=_("Short, for the team; nothing about a client or anyone's health."),
     )
 
-
-class ShortenAbsenceForm(forms.Form):
-    starts_on = forms.DateField(label=_("First day"), widget=DateInput(), validators=[validate_date_in_window])
-    ends_on = forms.DateField(label=_("Last day"), widget=DateInput(), validators=[validate_date_in_window])
-
-
-class FreeTimeForm(forms.Form):
-    """What to look for; read from the query string (client ids only, never a name)."""
-
-    client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
-    pair = forms.ModelChoiceField(label=_("Pair"), queryset=WorkPair.objects.none(), required=False,
-                                  empty_label=_("Any pair of the client's team"))
-    duration_minutes = forms.TypedChoiceField(label=_("Duration"), choices=DURATION_CHOICES, coerce=int, initial=60)
-    date_from = forms.DateField(label=_("From"), widget=DateInput(), validators=[validate_date_in_window], required=False)
-    date_to = forms.DateField(label=_("Until"), widget=DateInput(), validators=[validate_date_in_window], required=False)
-    weekdays = forms.TypedMultipleChoiceField(
-        label=_("Weekdays"), choices=Weekday.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: any weekday."),
-    )
-    time_of_day = forms.ChoiceField(label=_("Time of day"), choices=TimeOfDay.choices, required=False)
-    time_from = forms.TimeField(label=_("From (time)"), widget=TimeInput(), required=False)
-    time_to = forms.TimeField(label=_("Until (time)"), widget=TimeInput(), required=False)
-
-    def __init__(self, *args, clients, pairs, **kwargs):
+    def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = clients
-        self.fields["pair"].queryset = pairs
-        self.fields["pair"].label_from_instance = lambda pair: f"{pair.artist.display_name} & {pair.nurse.display_name}"
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda person: f"{person.display_name} ({person.get_role_display()})"
+
+    def clean_first_day(self):
+        return _in_window(self.cleaned_data.get("first_day"))
+
+    def clean_last_day(self):
+        return _in_window(self.cleaned_data.get("last_day"))
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        data["date_from"] = data.get("date_from") or today
-        data["date_to"] = data.get("date_to") or data["date_from"] + dt.timedelta(days=27)
-        choice = data.get("time_of_day") or ""
-        data["hours"] = None
-        if choice == TimeOfDay.BETWEEN:
-            start, end = data.get("time_from"), data.get("time_to")
-            if start is None:
-                self.add_error("time_from", _("Give the start of the time of day."))
-            elif end is None:
-                self.add_error("time_to", _("Give the end of the time of day."))
-            elif end <= start:
-                self.add_error("time_to", _("The end of the time of day must be after its start."))
-            else:
-                data["hours"] = (start, end)
-        elif choice in TIME_OF_DAY_HOURS:
-            start, end = TIME_OF_DAY_HOURS[choice]
-            data["hours"] = (dt.time(start), dt.time(end))
-        client, pair = data.get("client"), data.get("pair")
-        if client is not None and pair is not None and pair.team_id != client.team_id:
-            self.add_error("pair", _("This pair works in another team than the client's."))
+        first, last = data.get("first_day"), data.get("last_day")
+        if first is None or last is None:
+            return data
+        if last < first:
+            self.add_error("last_day", _("The last day is before the first day."))
+            return data
+        if data.get("all_day"):
+            data["starts_at"], data["ends_at"] = all_day_range(first, last)
+            return data
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        if start_time is None:
+            self.add_error("start_time", _("Give the time, or tick 'All day'."))
+        if end_time is None:
+            self.add_error("end_time", _("Give the time, or tick 'All day'."))
+        if start_time is None or end_time is None:
+            return data
+        try:
+            data["starts_at"] = local_moment(first, start_time)
+        except LocalTimeError as error:
+            self.add_error("start_time", error.message)
+        try:
+            data["ends_at"] = local_moment(last, end_time)
+        except LocalTimeError as error:
+            self.add_error("end_time", error.message)
         return data
 
 
-def preference_initial(client: Client) -> dict:
-    """The search form's starting point: the client's preferred weekdays and time of day."""
-    initial = {"client": client.pk, "weekdays": list(client.preferred_weekdays), "time_of_day": client.preferred_time_of_day}
-    if client.preferred_time_of_day == TimeOfDay.BETWEEN:
-        initial |= {"time_from": client.preferred_from, "time_to": client.preferred_until}
-    return initial
+class ShortenForm(forms.Form):
+    """The person is back sooner: the new last day of an all-day absence."""
+
+    last_day = forms.DateField(label=_("New last day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_last_day(self):
+        return _in_window(self.cleaned_data.get("last_day"))
+
+
+class ReportSickForm(forms.Form):
+    """An artist or nurse on the phone: sick today, or until a date."""
+
+    last_day = forms.DateField(
+        label=_("Sick until (last day)"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for today only."),
+    )
+
+    def clean_last_day(self):
+        day = _in_window(self.cleaned_data.get("last_day")) or timezone.localdate()
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The last day is before today."))
+        return day

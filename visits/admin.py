@@ -10,7 +10,9 @@ from django.contrib import admin
 from access.admin import ClientDataAdmin, ReadOnlyAdmin
 from access.choices import ObjectType
 
-from .models import AbsenceCancellation, ClientAbsence, Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries
+from .models import (
+    AbsenceCancellation, ClientAbsence, StaffAbsence, Visit, VisitEvent, VisitNote, VisitNoteVersion, VisitParticipant, VisitSeries,
+)
 
 
 class VisitParticipantInline(ReadOnlyAdmin, admin.TabularInline):
@@ -77,3 +79,16 @@ class ClientAbsenceAdmin(ClientDataAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "starts_on", "ends_on", "withdrawn_at"]
     list_filter = ["kind"]
     inlines = [AbsenceCancellationInline]
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Read-only: absences are recorded, shortened and withdrawn through visits.absences (the Absences page)."""
+
+    list_display = ["person", "kind", "starts_at", "ends_at", "all_day", "withdrawn_at"]
+    list_filter = ["kind", "all_day"]
+    search_fields = ["person__user__last_name", "person__user__first_name"]
+    date_hierarchy = "starts_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person__user")

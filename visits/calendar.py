@@ -15,6 +15,7 @@ from django.utils import timezone
 from access.policy import profile_of
 from pairwork.models import Team, WorkPair
 
+from .absences import flag_absences
 from .links import with_page_urls
 from .models import INACTIVE_STATUSES, Visit
 from .recurrence import local_datetime
@@ -130,11 +131,14 @@ class PairRow:
 
 
 def _team_visits(*, user, teams: QuerySet[Team], starts: dt.datetime, ends: dt.datetime, person=None) -> list[Visit]:
-    """The teams' visits in the period, cancelled ones too (the calendars show them struck through, with the reason)."""
+    """The teams' visits in the period, cancelled ones too (the calendars show them struck through, with the reason).
+
+    Each has `absences`: whose absence it falls in (visits.absences.flag_absences, one more query).
+    """
     visits = Visit.objects.visible_to(user).in_teams(teams).between(starts, ends)
     if person is not None:
         visits = visits.for_staff(person)
-    return list(visits.with_people().order_by("starts_at", "pk"))
+    return flag_absences(visits.with_people().order_by("starts_at", "pk"))
 
 
 def team_week(*, user, teams: QuerySet[Team], monday: dt.date, person=None) -> list[CalendarDay]:

@@ -56,7 +56,9 @@ class Clash:
     (and the access log) but never shown or serialised.
     """
 
-    kind: str  # "person", "client" (another visit) or "absence" (the client is away then)
+    # "person", "client" (another visit) or "absence": with staff_id the person is absent then
+    # (visits.absences), without it the client is away then (visits.ClientAbsence).
+    kind: str
     starts_at: dt.datetime
     ends_at: dt.datetime
     staff_id: int | None = None
@@ -66,17 +68,26 @@ class Clash:
     other_client_name: str = ""
     other_visit_id: int | None = None
     other_client_id: int | None = field(default=None, repr=False)
+    absence_kind: str = ""
+    absence_period: str = ""
 
     @property
     def message(self) -> str:
         when = format_local_range(self.starts_at, self.ends_at)
         if self.kind == "client":
             return _("%(client)s already has a visit %(when)s.") % {"client": self.client_name, "when": when}
-        if self.kind == "absence":
+        if self.kind == "absence" and self.staff_id is None:
             return _("%(client)s is away %(when)s; no visits can be booked then.") % {
                 "client": self.client_name, "when": format_local_days(self.starts_at, self.ends_at),
             }
         role = Role(self.role).label if self.role else ""
+        if self.kind == "absence":
+            from .models import AbsenceKind
+
+            kind = AbsenceKind(self.absence_kind).label if self.absence_kind in AbsenceKind.values else ""
+            return _("%(person)s (%(role)s) is absent %(when)s (%(kind)s).") % {
+                "person": self.person_name, "role": role, "when": self.absence_period or when, "kind": kind,
+            }
         if self.other_client_name:
             return _("%(person)s (%(role)s) is busy %(when)s (visit to %(other)s).") % {
                 "person": self.person_name, "role": role, "when": when, "other": self.other_client_name,
@@ -97,6 +108,7 @@ class Clash:
             "client_name": self.client_name,
             "other_client_name": self.other_client_name,
             "other_visit_id": self.other_visit_id,
+            "absence_kind": self.absence_kind,
             "message": self.message,
         }
 
@@ -110,6 +122,8 @@ class Clash:
             "person_name": self.person_name,
             "role": self.role,
             "other_client_id": self.other_client_id,
+            "absence_kind": self.absence_kind,
+            "absence_period": self.absence_period,
         }
 
 
@@ -136,6 +150,8 @@ def clashes_from_records(records: Iterable[dict], *, viewer, client) -> list[Cla
                 client_name=str(client) if record["kind"] in ("client", "absence") else "",
                 other_client_name=names.get(other_id, ""),
                 other_client_id=other_id,
+                absence_kind=record.get("absence_kind", ""),
+                absence_period=record.get("absence_period", ""),
             )
         )
     return clashes
@@ -266,7 +282,7 @@ def translate_overlap_errors(
         raise SchedulingConflict(starts_at=starts_at, ends_at=ends_at, clashes=clashes) from error
 
 
-def absence_clashes(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> list[Clash]:
+def client_absence_clashes(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> list[Clash]:
     """The client's recorded absences (visits.ClientAbsence) that [starts_at, ends_at) falls into. One query.
 
     Not a database constraint (an absence is days, a visit a range), so the
@@ -294,6 +310,6 @@ def absence_clashes(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> 
 
 def refuse_when_client_away(*, client, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     """Raise a SchedulingConflict (409 in the API) if the client is away during the slot."""
-    clashes = absence_clashes(client=client, starts_at=starts_at, ends_at=ends_at)
+    clashes = client_absence_clashes(client=client, starts_at=starts_at, ends_at=ends_at)
     if clashes:
         raise SchedulingConflict(starts_at=starts_at, ends_at=ends_at, clashes=clashes)

@@ -91,6 +91,7 @@ class SkippedOccurrence(models.Model):
         PAIR_ENDED = "pair_ended", _("The pair had ended by then")
         NONEXISTENT_TIME = "nonexistent_time", _("That local time did not exist that day (the clocks moved forward)")
         AMBIGUOUS_TIME = "ambiguous_time", _("That local time happened twice that day (the clocks moved back)")
+        ABSENT = "absent", _("Someone was absent")
 
     series = models.ForeignKey(VisitSeries, on_delete=models.CASCADE, related_name="skipped", verbose_name=_("series"))
     starts_at = models.DateTimeField(_("would have started"))
@@ -373,3 +374,88 @@ class AbsenceCancellation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.absence} → {self.visit}"
+
+
+class AbsenceKind(models.TextChoices):
+    SICK_LEAVE = "sick_leave", _("sick leave")
+    HOLIDAY = "holiday", _("holiday")
+    TRAINING = "training", _("training")
+
+
+class StaffAbsenceQuerySet(models.QuerySet):
+    def active(self) -> "StaffAbsenceQuerySet":
+        """Not withdrawn (withdrawn absences are kept, never deleted)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def overlapping(self, start, end) -> "StaffAbsenceQuerySet":
+        """Half-open overlap: an absence ending at 10:00 does not touch a visit starting at 10:00."""
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+    def visible_to(self, user) -> "StaffAbsenceQuerySet":
+        return self.filter(policy(user).absence_scope())
+
+
+class StaffAbsence(models.Model):
+    """A person's sick leave, holiday or training: they make no visits from `starts_at` to `ends_at`.
+
+    All-day absences run from local midnight to local midnight (Europe/Helsinki),
+    so a day is 23 or 25 hours when the clocks turn. Staff data, not client data:
+    the note must not hold anything about a client. Never deleted: a withdrawn
+    absence keeps who withdrew it and when.
+    """
+
+    person = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="absences", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=20, choices=AbsenceKind.choices)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    all_day = models.BooleanField(_("all day"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("withdrawn by"), editable=False,
+    )
+    # Set once the team's coordinators have been e-mailed about the visits it affects (visits.absence_mail);
+    # what is still empty is what the periodic reconcile sends.
+    notified_at = models.DateTimeField(_("coordinators notified"), null=True, blank=True, editable=False)
+
+    objects = StaffAbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("staff absence")
+        verbose_name_plural = _("staff absences")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="staffabsence_ends_after_start"),
+            # One person is not absent twice at once: PostgreSQL refuses an overlapping absence.
+            ExclusionConstraint(
+                name="staffabsence_person_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("person", RangeOperators.EQUAL),
+                ],
+                condition=Q(withdrawn_at__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "starts_at"])]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.get_kind_display()} {local:%Y-%m-%d}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def badge(self) -> str:
+        """'Hanna Hoitaja is absent (sick leave)': shown on each affected visit."""
+        from django.utils.translation import gettext
+
+        return gettext("%(person)s is absent (%(kind)s)") % {
+            "person": self.person.display_name, "kind": self.get_kind_display(),
+        }

@@ -24,6 +24,7 @@ from access.policy import Access, Policy, policy
 from pairwork.choices import ArtForm
 
 from . import notes
+from .absences import flag_absences
 from .models import OUTCOME_STATUSES, Visit, VisitNote, VisitStatus
 from .note_forms import VisitNoteForm, VisitOutcomeForm
 from .outcomes import may_record_outcome_now, record_visit_outcome
@@ -44,6 +45,7 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outc
     user = request.user
     client = visit.client
     rules = policy(user)
+    flag_absences([visit])  # "Hanna is absent (sick leave)" on the visit
     me = rules.profile
     participants = notes.participants_with_notes(visit)
     own = next((p for p in participants if me is not None and p.staff_id == me.pk), None)

@@ -14,11 +14,12 @@ Errors, all raised before anything is kept (the transaction rolls back):
 * `PermissionDenied` – `by` does not manage the team of the client/pair;
 * `ValidationError`  – bad input, keyed by field ("client", "pair",
   "starts_at", "ends_at", "reason", "interval_weeks", "until", "count");
-* `SchedulingConflict` – the database refused a double booking; carries who
-  is busy and when (see visits.conflicts).
+* `SchedulingConflict` – the database refused a double booking, or one of the
+  pair is absent then (visits.absences); carries who is busy and when (see
+  visits.conflicts).
 
-Recurrence: a clash on one occurrence is not an error but a reported skip
-(`SkippedOccurrence`); a validation error or any unexpected exception rolls
+Recurrence: a clash on one occurrence, or an absence of either person, is not
+an error but a reported skip (`SkippedOccurrence`, reason BUSY or ABSENT); a validation error or any unexpected exception rolls
 the whole series back, so a series is never half-created. Moving or
 cancelling "the rest of the series" is all-or-nothing: one clash refuses the
 whole move, naming the busy person.
@@ -42,8 +43,9 @@ from access.models import AccessLog
 from access.policy import Access, policy
 from clients.models import Client
 from pairwork.jobs import enqueue_on_commit
-from pairwork.models import Role, WorkPair
+from pairwork.models import Role, StaffProfile, WorkPair
 
+from .absences import absence_clashes
 from .conflicts import Clash, SchedulingConflict, refuse_when_client_away, translate_overlap_errors
 from .models import SkippedOccurrence, Visit, VisitEvent, VisitParticipant, VisitSeries, VisitStatus
 from pairwork.limits import LATEST_DATE, MAX_DURATION, MAX_INTERVAL_WEEKS, MAX_OCCURRENCES, MIN_DURATION, date_window_message
@@ -114,10 +116,24 @@ def _validate_slot(*, client: Client, pair: WorkPair, starts_at: dt.datetime, en
 
 
 def _lock(client: Client, pair: WorkPair) -> tuple[Client, WorkPair]:
-    """Fresh, locked copies: archiving the client or ending the pair waits for this booking, and vice versa."""
+    """Fresh, locked copies: archiving the client or ending the pair waits for this booking, and vice versa.
+
+    The pair's two people are locked too (in id order), so recording an
+    absence for one of them (visits.absences) waits for this booking, and a
+    booking waits for a new absence to commit before checking it.
+    """
     client = Client.objects.select_for_update(no_key=True).select_related("team").get(pk=client.pk)
     pair = WorkPair.objects.select_for_update(no_key=True, of=("self",)).with_people().get(pk=pair.pk)
+    list(StaffProfile.objects.select_for_update(no_key=True).filter(pk__in=[pair.artist_id, pair.nurse_id]).order_by("pk")
+         .values_list("pk", flat=True))
     return client, pair
+
+
+def _refuse_absent(*, pair: WorkPair, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """A SchedulingConflict naming the absent person and the absence period, if either is away then."""
+    clashes = absence_clashes([pair.artist, pair.nurse], starts_at, ends_at)
+    if clashes:
+        raise SchedulingConflict(starts_at=starts_at, ends_at=ends_at, clashes=clashes)
 
 
 # --- Writes -------------------------------------------------------------------------------
@@ -177,6 +193,7 @@ def schedule_visit(
     access = _manager_access(by, client.team_id)
     client, pair = _lock(client, pair)
     _validate_slot(client=client, pair=pair, starts_at=starts_at, ends_at=ends_at)
+    _refuse_absent(pair=pair, starts_at=starts_at, ends_at=ends_at)
     visit, event = _book(client=client, pair=pair, occurrence=Occurrence(starts_at, ends_at), by=by, series=None)
     log_access(user=by, client_id=client.pk, object_type=ObjectType.VISIT, object_id=visit.pk,
                action=AccessLog.Action.CREATE, access=access, channel=channel)
@@ -243,6 +260,10 @@ def schedule_series(
         interval_weeks=interval_weeks, until=until, count=count, created_by=by,
     )
     result = SeriesResult(series=series)
+    # The pair's absences over the whole series, in one query; each occurrence is checked against them.
+    absence_clashes_in_series = absence_clashes(
+        [pair.artist, pair.nurse], occurrences[0].starts_at, max(o.ends_at for o in occurrences)
+    ) if occurrences else []
     events: list[VisitEvent] = []
     skipped: list[SkippedOccurrence] = []
     for occurrence in occurrences:
@@ -258,6 +279,16 @@ def schedule_series(
             skipped.append(SkippedOccurrence(
                 series=series, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
                 reason=SkippedOccurrence.Reason.PAIR_ENDED,
+            ))
+            continue
+        absent = [
+            clash for clash in absence_clashes_in_series
+            if clash.starts_at < occurrence.ends_at and clash.ends_at > occurrence.starts_at
+        ]
+        if absent:
+            skipped.append(SkippedOccurrence(
+                series=series, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at,
+                reason=SkippedOccurrence.Reason.ABSENT, clashes=[clash.to_record() for clash in absent],
             ))
             continue
         try:
@@ -342,6 +373,8 @@ def reschedule_visit(
             raise ValidationError({"starts_at": _("The pair is not working on %(day)s, where a later visit would move.") % {
                 "day": date_format(timezone.localdate(occurrence.starts_at), "j.n.Y"),
             }})
+    for each, occurrence in moves:
+        _refuse_absent(pair=pair, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
     # Moving later: the last visit first, so no visit lands on a sibling that has not moved yet.
     if moves and moves[0][1].starts_at > moves[0][0].starts_at:
         moves.reverse()

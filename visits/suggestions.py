@@ -31,7 +31,7 @@ from clients.models import CareRelationship, Client
 from pairwork.choices import ArtForm, Language
 from pairwork.models import StaffProfile, WeeklyAvailability, WorkPair
 
-from .conflicts import Clash, absence_clashes, find_clashes
+from .conflicts import Clash, client_absence_clashes, find_clashes
 from .travel import TightTransfer, tight_transfers
 
 
@@ -172,5 +172,5 @@ def suggest_pairs(*, client: Client, starts_at: dt.datetime, ends_at: dt.datetim
             language=client.language,
         ))
     suggestions.sort(key=PairSuggestion.sort_key)
-    away = absence_clashes(client=client, starts_at=starts_at, ends_at=ends_at)
+    away = client_absence_clashes(client=client, starts_at=starts_at, ends_at=ends_at)
     return Suggestions(pairs=suggestions, client_clashes=away + [clash for clash in clashes if clash.kind == "client"])

@@ -18,3 +18,19 @@ def send_visit_notifications(event_ids: list[int]) -> int:
 def resend_unsent_visit_notifications() -> int:
     """Periodic reconcile: send what an on-commit task never delivered."""
     return notifications.send_for_events(notifications.unsent_event_ids())
+
+
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, retry_jitter=True, max_retries=6)
+def send_absence_notifications(absence_ids: list[int]) -> int:
+    """E-mail the team's coordinators about the visits these absences affect, once."""
+    from . import absence_mail
+
+    return absence_mail.send_for_absences(absence_ids)
+
+
+@shared_task
+def resend_unsent_absence_notifications() -> int:
+    """Periodic reconcile: send the absence e-mails an on-commit task never delivered."""
+    from . import absence_mail
+
+    return absence_mail.send_for_absences(absence_mail.unsent_absence_ids())

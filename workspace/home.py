@@ -13,12 +13,16 @@ from django.utils import timezone
 from access.choices import ObjectType
 from access.log import log_listing
 from access.policy import policy
-from visits.models import INACTIVE_STATUSES, OUTCOME_STATUSES, Visit, VisitNote
+from visits.absence_forms import ReportSickForm
+from visits.absences import absence_period, flag_absences
+from visits.links import with_page_urls
+from visits.models import INACTIVE_STATUSES, OUTCOME_STATUSES, StaffAbsence, Visit, VisitNote
 from wellbeing.selectors import pending_surveys
 
 from pairwork.models import Team
 
 UPCOMING_VISITS_SHOWN = 10
+NEEDS_ATTENTION_SHOWN = 10
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -40,7 +44,29 @@ def coordinator_home(*, user) -> dict:
         pairs__visits__status__in=INACTIVE_STATUSES
     )
     teams = list(policy(user).own_teams().annotate(visits_today=Count("pairs__visits", filter=today)).order_by("name"))
-    return {"teams": teams, "visits_today_total": sum(team.visits_today for team in teams)}
+    flagged, flagged_count = needs_attention(user=user)
+    return {
+        "teams": teams, "visits_today_total": sum(team.visits_today for team in teams),
+        "needs_attention": flagged, "needs_attention_count": flagged_count,
+    }
+
+
+def needs_attention(*, user, now: dt.datetime | None = None) -> tuple[list[Visit], int]:
+    """The teams' visits not yet over whose artist or nurse is absent then: the first few, and how many.
+
+    Two or three queries. No client names are shown (time, people, the absence), so no access-log rows.
+    """
+    now = now or timezone.now()
+    absent = StaffAbsence.objects.active().filter(
+        person__visit_participations__visit=OuterRef("pk"), starts_at__lt=OuterRef("ends_at"), ends_at__gt=OuterRef("starts_at"),
+    )
+    visits = (
+        Visit.objects.visible_to(user).in_teams(policy(user).own_teams()).active().filter(ends_at__gt=now)
+        .filter(Exists(absent)).select_related("pair__artist__user", "pair__nurse__user").order_by("starts_at", "pk")
+    )
+    shown = list(visits[:NEEDS_ATTENTION_SHOWN])
+    count = len(shown) if len(shown) < NEEDS_ATTENTION_SHOWN else visits.count()
+    return with_page_urls(flag_absences(shown)), count
 
 
 def staff_home(*, user, now: dt.datetime | None = None) -> dict:
@@ -65,12 +91,16 @@ def staff_home(*, user, now: dt.datetime | None = None) -> dict:
         visit.needs_outcome = begun and visit.status not in OUTCOME_STATUSES
         visit.needs_note = begun and not visit.has_my_note
     upcoming = list(mine.filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
+    my_absence = StaffAbsence.objects.active().filter(person=profile, ends_at__gt=now).order_by("starts_at").first()
     # The cards name each visit's client: a list read of each one shown.
     log_listing(user=user, client_ids=[visit.client_id for visit in today + upcoming], object_type=ObjectType.VISIT)
     return {
         "today_visits": today,
         "upcoming_visits": upcoming,
         "pending_surveys": pending_surveys(user.staff_profile),
+        "my_absence": my_absence,
+        "my_absence_period": absence_period(my_absence) if my_absence else "",
+        "form": ReportSickForm(),
     }
 
 

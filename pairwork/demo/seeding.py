@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pairwork.models import Team
 
-from . import client_records, staff, survey_answers, visit_history
+from . import absences, client_records, staff, survey_answers, visit_history
 from .world import DemoWorld
 
 SeedStep = Callable[[DemoWorld], None]
@@ -29,6 +29,7 @@ SEED_STEPS: list[SeedStep] = [
     visit_history.seed_visits,
     visit_history.seed_visit_notes,
     survey_answers.seed_survey_responses,
+    absences.seed_absences,
 ]
 
 

@@ -66,6 +66,21 @@ def _visits(n, ctx):
     return "/api/v1/visits/"
 
 
+def _absences(n, ctx):
+    from visits.models import StaffAbsence
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    pair = f.WorkPairFactory(team=ctx["team"])
+    for i in range(n):
+        make_visit(pair=pair, starts_at=start + dt.timedelta(days=i))
+    StaffAbsence.objects.bulk_create(
+        StaffAbsence(person=pair.nurse, kind="holiday", starts_at=start + dt.timedelta(days=i),
+                     ends_at=start + dt.timedelta(days=i, hours=2))
+        for i in range(n)
+    )
+    return "/api/v1/absences/"
+
+
 _instrument_numbers = itertools.count()
 
 
@@ -106,6 +121,7 @@ LISTS = {
     "service-circle": (_service_circle, 8),
     "access-log": (_access_log, 8),
     "visits": (_visits, 7),
+    "absences": (_absences, 6),
     "instruments": (_instruments, 7),
     "survey-responses": (_survey_responses, 8),
 }

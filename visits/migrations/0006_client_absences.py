@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0005_client_preferences'),
-        ('visits', '0004_clock_change_skips_and_text_max_lengths'),
+        ('visits', '0005_staff_absences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
