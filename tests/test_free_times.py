@@ -12,9 +12,10 @@ from pairwork.models import WeeklyAvailability
 from tests import factories as f
 from tests.scheduling import at, next_spring_forward, next_weekday
 from visits import services
+from visits.absences import record_absence
 from visits.client_absences import record_client_absence
 from visits.free_times import next_free_times, person_busy_intervals
-from visits.models import ClientAbsence
+from visits.models import AbsenceKind, ClientAbsence
 from visits.services import SchedulingConflict
 
 HOUR = dt.timedelta(hours=1)
@@ -77,6 +78,16 @@ def test_respects_client_absences_and_the_clients_own_visits(pair, client_record
     assert found.slots[0].starts_at == at(monday + dt.timedelta(days=2), 8)
 
 
+def test_respects_staff_absences(pair, client_record, coordinator, monday):
+    only_available(pair.artist, 0, 9, 17)
+    only_available(pair.nurse, 0, 9, 17)
+    record_absence(person=pair.nurse, kind=AbsenceKind.TRAINING, starts_at=at(monday, 9), ends_at=at(monday, 13),
+                   by=coordinator.user)
+    found = search(client_record, coordinator, monday, time_of_day=(dt.time(9), dt.time(17)))
+    assert found.slots and found.slots[0].starts_at == at(monday, 13)
+    assert all(slot.starts_at >= at(monday, 13) for slot in found.slots)
+
+
 def test_weekday_and_time_of_day_filters(pair, client_record, coordinator, monday):
     found = search(client_record, coordinator, monday, monday + dt.timedelta(days=13), weekdays=[3],
                    time_of_day=(dt.time(13), dt.time(16)))
@@ -122,12 +133,12 @@ def test_every_returned_slot_is_bookable(team, pair, client_record, coordinator,
 def test_query_count_does_not_grow_with_pairs_and_visits(team, pair, client_record, coordinator, monday,
                                                         django_assert_max_num_queries):
     client_record.team  # noqa: B018 (loaded like a page does)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         search(client_record, coordinator, monday, monday + dt.timedelta(days=27))
     for n in range(5):
         each = f.WorkPairFactory(team=team)
         book(each, f.ClientFactory(team=team), coordinator, at(monday + dt.timedelta(days=n), 10))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         found = search(client_record, coordinator, monday, monday + dt.timedelta(days=27), limit=50)
     assert len({s.pair.pk for s in found.slots}) == 6
 

@@ -45,6 +45,7 @@ from pairwork.limits import MAX_DURATION, MIN_DURATION
 from pairwork.models import WeeklyAvailability, WorkPair
 from pairwork.timing import LocalTimeError, end_after, local_midnight, local_moment
 
+from .absences import absent_intervals
 from .models import ClientAbsence, Visit, VisitParticipant
 from .suggestions import PairSuggestion, Reason
 
@@ -64,11 +65,10 @@ def person_busy_intervals(
 ) -> dict[int, list[Span]]:
     """Each person's busy time overlapping [start, end), sorted: THE one place that says who is busy when.
 
-    Today: their active visits (one query), widened by `buffer_minutes` on
-    both sides when the visit is at another street address than `address`
-    (travel time). Add further sources here, one query each, e.g. staff
-    absences: `for person_id, spans in absent_intervals(person_ids, start, end).items(): busy[person_id] += spans`
-    before the sort below. Every caller (the search, the pages, the API) follows.
+    Their active visits (one query), widened by `buffer_minutes` on both
+    sides when the visit is at another street address than `address` (travel
+    time), and their staff absences (visits.absences, one query). Add further
+    sources here, one query each; every caller (the search, the pages, the API) follows.
     """
     person_ids = list(person_ids)
     buffer = dt.timedelta(minutes=max(buffer_minutes, 0))
@@ -86,6 +86,8 @@ def person_busy_intervals(
     for staff_id, starts_at, ends_at, street in rows:
         travel = buffer if (street or "").strip().casefold() != here else dt.timedelta(0)
         busy[staff_id].append((starts_at - travel, ends_at + travel))
+    for person_id, spans in absent_intervals(person_ids, start, end).items():
+        busy[person_id].extend(spans)
     for spans in busy.values():
         spans.sort()
     return busy
