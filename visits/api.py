@@ -146,7 +146,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return Visit.objects.visible_to(self.request.user).with_people().prefetch_related(_participants())
+        return Visit.objects.visible_to(self.request.user).with_people()
 
     def get_object(self):
         visit, self.access = guard.fetch(self.request.user, ObjectType.VISIT, path_id(self.kwargs["pk"]), channel=CHANNEL)
@@ -174,7 +174,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _read_back(self, visits) -> list[dict]:
         """The visits as the API shows them, read back with their people in a fixed number of queries."""
-        fresh = Visit.objects.with_people().prefetch_related(_participants()).filter(pk__in=[v.pk for v in visits])
+        fresh = Visit.objects.with_people().filter(pk__in=[v.pk for v in visits])
         return self.get_serializer(fresh.order_by("starts_at", "id"), many=True).data
 
     def _visit_to_change(self) -> Visit:

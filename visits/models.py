@@ -123,9 +123,13 @@ class VisitQuerySet(models.QuerySet):
     def in_teams(self, teams) -> "VisitQuerySet":
         return self.filter(pair__team__in=teams)
 
+    def with_pair(self) -> "VisitQuerySet":
+        """Client and the planned pair (one visit: its participants come with one more query when needed)."""
+        return self.select_related("client", "pair__artist__user", "pair__nurse__user", "pair__team")
+
     def with_people(self) -> "VisitQuerySet":
         """Client, planned pair and the people who actually take part (a stand-in may replace a member)."""
-        return self.select_related("client", "pair__artist__user", "pair__nurse__user", "pair__team").prefetch_related(
+        return self.with_pair().prefetch_related(
             models.Prefetch("participants", queryset=VisitParticipant.objects.select_related("staff__user"))
         )
 
