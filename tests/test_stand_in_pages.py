@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests import factories as f
 from tests.conftest import login
 from tests.scheduling import at, next_weekday
-from visits import services, standins
+from visits import data_export, services, standins
 from visits.feeds import build_feed
 from visits.models import VisitEvent, VisitParticipant
 
@@ -141,3 +141,6 @@ def test_after_a_stand_in_every_view_shows_who_actually_comes(client, coordinato
     assert "Helmi" not in client.get(reverse("visits:my_visits")).content.decode()
     assert b"Joint visit with Sami Sijainen" in build_feed(nurse)
     assert b"Joint visit with Hanna Hoitaja" in build_feed(sami)
+    # A client's data export names who came.
+    [exported] = data_export.visits(visit.client)
+    assert "Sami Sijainen" in str(exported["artist"])
