@@ -25,6 +25,7 @@ PARAMETERS = [
     "week", "day", "date_from", "date_to", "start", "end", "since", "until", "page", "page_size", "team", "client",
     "pair", "status", "ordering", "q", "start_time", "duration_minutes", "instrument", "time_point", "period", "slug",
     "archived", "allowed", "action", "channel", "format", "next", "month", "area", "role", "language",
+    "person", "staff", "option",
 ]
 MUTATIONS = {
     "far-future-and-huge": {name: "9999-12-31" for name in PARAMETERS} | {

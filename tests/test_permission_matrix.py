@@ -171,6 +171,10 @@ def past_visit_notes(name: str, world: World) -> str:
     return reverse(name, kwargs={"visit_pk": world.past_visit.pk})
 
 
+def stand_ins_for_nurse(name: str, world: World) -> str:
+    return reverse(name, kwargs={"pk": world.visit.pk}) + f"?person={world.nurse.pk}"
+
+
 def today(name: str, world: World) -> str:
     return reverse(name, kwargs={"day": timezone.localdate().isoformat()})
 
@@ -277,6 +281,8 @@ MATRIX: dict[str, Case] = {
     "visits:free_times": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:reschedule": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
     "visits:cancel": Case(by("visit"), only(COORDINATOR, ADMINISTRATOR), log=ONE),
+    "visits:stand_ins": Case(stand_ins_for_nurse, only(COORDINATOR, ADMINISTRATOR), log=ONE),
+    "visits:stand_ins_for_person": Case(plain, role_page(*COORDINATORS_AND_ADMIN)),
     "visits:calendar": Case(plain, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     "visits:calendar_day": Case(today, role_page(*COORDINATORS_AND_ADMIN), log=LIST, shown_to=(COORDINATOR, ADMINISTRATOR)),
     # Staff pages about oneself; an administrator has no visits of their own.
@@ -333,6 +339,9 @@ MATRIX: dict[str, Case] = {
     ),
     "api-v1:visit-cancel": Case(by("visit"), api_only(COORDINATOR, ADMINISTRATOR, forbidden=NOT_COORDINATORS), method="post", log=ONE,
                                 data={"reason": "Asiakas sairaalassa."}),
+    "api-v1:visit-stand-ins": Case(
+        stand_ins_for_nurse, api_only(COORDINATOR, ADMINISTRATOR, forbidden=NOT_COORDINATORS), log=ONE,
+    ),
     "api-v1:visit-outcome": Case(
         by("visit"), api_only(*PAIR, forbidden=(COORDINATOR, OTHER_COORDINATOR, MANAGER, ADMINISTRATOR)), method="post", log=ONE,
         data={"status": "completed"},

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,10 +25,10 @@ from access.models import AccessLog
 from access.policy import Policy, policy
 from pairwork.api_errors import with_errors
 from pairwork.api_lookups import path_id
-from access.api_permissions import CoordinatorWrites, PairMembersWrite
+from access.api_permissions import CoordinatorsOnly, CoordinatorWrites, PairMembersWrite
 from pairwork.models import Team
 
-from . import services
+from . import services, standins
 from .conflicts import clashes_from_records
 from pairwork.limits import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, validate_date_in_window
 from .free_times import DEFAULT_LIMIT, MAX_LIMIT, next_free_times
@@ -41,6 +43,9 @@ from .serializers import (
     ScheduleVisitSerializer,
     SeriesReportSerializer,
     SkippedOccurrenceSerializer,
+    ApplyStandInSerializer,
+    StandInOptionSerializer,
+    StandInQuerySerializer,
     VisitOutcomeSerializer,
     VisitSerializer,
 )
@@ -111,6 +116,21 @@ class VisitFilter(django_filters.FilterSet):
         request=CancelVisitSerializer,
         responses=with_errors({200: ChangedVisitsSerializer}, 400, 403, 404),
     ),
+    stand_ins=[
+        extend_schema(
+            methods=["GET"], summary="Stand-ins for a participant who cannot come",
+            description="Ranked, best (recommended) first, in continuity order: keep the familiar nurse with another "
+            "artist; keep the artist with another of the client's familiar nurses; another free pair of the team; the "
+            "next time the planned pair is free. Only free people within their weekly availability are listed.",
+            parameters=[StandInQuerySerializer], responses=with_errors({200: StandInOptionSerializer(many=True)}, 400, 403, 404),
+        ),
+        extend_schema(
+            methods=["POST"], summary="Apply a stand-in",
+            description="Changes who takes part in this visit only (the planned pair stays), or moves it for a move "
+            "option. 409 when the stand-in was booked meanwhile; nothing changes then.",
+            request=ApplyStandInSerializer, responses=with_errors({200: VisitSerializer}, 400, 403, 404, 409),
+        ),
+    ],
     outcome=extend_schema(
         summary="Mark how the visit went",
         description="The visit's own artist or nurse, from the day of the visit until 48 hours after it.",
@@ -129,7 +149,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return Visit.objects.visible_to(self.request.user).with_people().prefetch_related(_participants())
+        return Visit.objects.visible_to(self.request.user).with_people()
 
     def get_object(self):
         visit, self.access = guard.fetch(self.request.user, ObjectType.VISIT, path_id(self.kwargs["pk"]), channel=CHANNEL)
@@ -146,6 +166,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_permissions(self):
         if self.action == "outcome":
             return [PairMembersWrite()]
+        if self.action == "stand_ins":
+            return [CoordinatorsOnly()]
         return super().get_permissions()
 
     def _input(self, serializer_class):
@@ -155,7 +177,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _read_back(self, visits) -> list[dict]:
         """The visits as the API shows them, read back with their people in a fixed number of queries."""
-        fresh = Visit.objects.with_people().prefetch_related(_participants()).filter(pk__in=[v.pk for v in visits])
+        fresh = Visit.objects.with_people().filter(pk__in=[v.pk for v in visits])
         return self.get_serializer(fresh.order_by("starts_at", "id"), many=True).data
 
     def _visit_to_change(self) -> Visit:
@@ -224,6 +246,31 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(marked)
 
 
+    @action(detail=True, methods=["get", "post"], url_path="stand-ins", url_name="stand-ins")
+    def stand_ins(self, request, pk=None):
+        """Options for `person` (GET), or apply one (POST) through visits.standins."""
+        if request.method == "POST":
+            visit = self._visit_to_change()
+            data = self._input(ApplyStandInSerializer)
+        else:
+            visit, _access = guard.fetch(
+                request.user, ObjectType.VISIT, path_id(self.kwargs["pk"]), rule=Policy.visit_manager_access, channel=CHANNEL,
+            )
+            query = StandInQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            data = query.validated_data
+        absent = next((p.staff for p in visit.participants.all() if p.staff_id == data["person"]), None)
+        if absent is None:
+            raise DjangoValidationError({"person": gettext("This person does not take part in this visit.")})
+        if request.method == "POST":
+            option = standins.find_option(visit, absent, data["option"], request.user)
+            standins.apply_option(visit=visit, absent_person=absent, option=option, by=request.user, channel=CHANNEL)
+            [changed] = self._read_back([visit])
+            return Response(changed)
+        options = standins.stand_in_options(visit, absent, request.user)
+        for index, option in enumerate(options):
+            option.recommended = index == 0
+        return Response(StandInOptionSerializer(options, many=True).data)
 
 # --- The next free times for a client (visits.free_times) ------------------------------------
 

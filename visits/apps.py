@@ -20,7 +20,7 @@ class VisitsConfig(AppConfig):
 
         guard.register(
             ObjectType.VISIT,
-            queryset=lambda: Visit.objects.with_people(),
+            queryset=lambda: Visit.objects.with_pair(),
             client_id=lambda visit: visit.client_id,
             rule=Policy.visit_access,
         )

@@ -195,8 +195,8 @@ def my_visits(*, user) -> MyVisits:
         .order_by("starts_at")[:MY_VISITS_LIMIT],
     )
     for visit in visits:
-        pair = visit.pair
-        visit.partner = pair.nurse if pair.artist_id == profile.pk else pair.artist
+        # Who actually comes with them (a stand-in may have taken a pair member's place).
+        visit.partner = visit.nurse if visit.artist.pk == profile.pk else visit.artist
     return MyVisits(
         today=[v for v in visits if v.starts_at < today_ends],
         upcoming=[v for v in visits if v.starts_at >= today_ends],

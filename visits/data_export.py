@@ -82,8 +82,9 @@ def visits(client: Client) -> list[dict]:
                 "cancellation_reason": visit.cancellation_reason,
                 "series_id": visit.series_id,
                 "team": visit.pair.team.name,
-                "artist": person(visit.pair.artist),
-                "nurse": person(visit.pair.nurse),
+                # Who actually came (a stand-in may have replaced a pair member).
+                "artist": person(visit.artist),
+                "nurse": person(visit.nurse),
                 "history": [
                     {
                         "kind": e.kind, "at": e.at, "status": e.status,

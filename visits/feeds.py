@@ -62,7 +62,7 @@ def feed_visits(staff: StaffProfile) -> list[Visit]:
         Visit.objects.for_staff(staff)
         .active()
         .between(now - FEED_PAST, now + FEED_FUTURE)
-        .select_related("pair__artist__user", "pair__nurse__user")
+        .with_people()
         .order_by("starts_at")
     )
 
@@ -75,8 +75,8 @@ def build_feed(staff: StaffProfile, *, visit_url=None) -> bytes:
     calendar.add("x-wr-calname", _("Työpari visits"))
     stamp = timezone.now()
     for visit in feed_visits(staff):
-        pair = visit.pair
-        partner = pair.nurse if pair.artist_id == staff.pk else pair.artist
+        # Who actually comes (a stand-in), not the planned pair.
+        partner = visit.nurse if visit.artist.pk == staff.pk else visit.artist
         event = Event()
         event.add("uid", f"visit-{visit.pk}@tyopari")
         event.add("dtstamp", stamp)

@@ -124,8 +124,15 @@ class VisitQuerySet(models.QuerySet):
     def in_teams(self, teams) -> "VisitQuerySet":
         return self.filter(pair__team__in=teams)
 
-    def with_people(self) -> "VisitQuerySet":
+    def with_pair(self) -> "VisitQuerySet":
+        """Client and the planned pair (one visit: its participants come with one more query when needed)."""
         return self.select_related("client", "pair__artist__user", "pair__nurse__user", "pair__team")
+
+    def with_people(self) -> "VisitQuerySet":
+        """Client, planned pair and the people who actually take part (a stand-in may replace a member)."""
+        return self.with_pair().prefetch_related(
+            models.Prefetch("participants", queryset=VisitParticipant.objects.select_related("staff__user"))
+        )
 
     def visible_to(self, user) -> "VisitQuerySet":
         """The visits `user` may see (access.policy decides)."""
@@ -194,6 +201,26 @@ class Visit(models.Model):
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    def _taking_part(self, role: str) -> StaffProfile:
+        for participant in self.participants.all():
+            if participant.role == role:
+                return participant.staff
+        return self.pair.artist if role == Role.ARTIST else self.pair.nurse
+
+    @property
+    def artist(self) -> StaffProfile:
+        """The artist who actually comes: the pair's, or a stand-in (prefetch with `with_people`)."""
+        return self._taking_part(Role.ARTIST)
+
+    @property
+    def nurse(self) -> StaffProfile:
+        """The nurse who actually comes: the pair's, or a stand-in."""
+        return self._taking_part(Role.NURSE)
+
+    @property
+    def has_stand_in(self) -> bool:
+        return self.artist.pk != self.pair.artist_id or self.nurse.pk != self.pair.nurse_id
+
 
 class VisitParticipant(models.Model):
     """A person taking part in a visit; one note each."""
@@ -232,6 +259,7 @@ class VisitEvent(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         RESTORED = "restored", _("Restored")
         OUTCOME = "outcome", _("Outcome recorded")
+        STAND_IN = "stand_in", _("Stand-in")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -241,6 +269,13 @@ class VisitEvent(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=24, choices=VisitStatus.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=limits.REASON_MAX_LENGTH)
+    # A stand-in: who could not come and who came instead (visits.standins); the pair stays as planned.
+    previous_staff = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("instead of")
+    )
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stand-in")
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     # Set once both pair members have been e-mailed about this change

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -77,6 +78,7 @@ def _visit_page_context(request: HttpRequest, visit: Visit, access: Access, outc
         "may_see_access_log": rules.access_log_access(client).allowed,
         # The coordinator plans from here: move and cancel a planned visit (the calendars open this page).
         "may_manage": visit.status == VisitStatus.PLANNED and rules.visit_manager_access(visit).allowed,
+        "may_find_stand_in": visit.ends_at > timezone.now(),
     }
 
 

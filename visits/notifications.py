@@ -1,4 +1,4 @@
-"""E-mail to both pair members when a visit is scheduled, moved or cancelled.
+"""E-mail to the people of a visit when it is scheduled, moved, cancelled or gets a stand-in.
 
 Least data: the message says when and with whom, never the client's name,
 address or anything about their health — e-mail leaves the system. The
@@ -17,13 +17,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from django.db.models import Prefetch
+
+from clients.models import CareRelationship
 from pairwork.models import StaffProfile
 
 from .conflicts import format_local_range
-from .models import VisitEvent
+from .models import VisitEvent, VisitParticipant
 
 NOTIFIED_KINDS = (
     VisitEvent.Kind.SCHEDULED, VisitEvent.Kind.RESCHEDULED, VisitEvent.Kind.CANCELLED, VisitEvent.Kind.RESTORED,
+    VisitEvent.Kind.STAND_IN,
 )
 # How long the reconcile leaves an event to its own on-commit task, and how far back it looks.
 RECONCILE_GRACE = dt.timedelta(minutes=5)
@@ -31,9 +35,17 @@ RECONCILE_HORIZON = dt.timedelta(days=2)
 
 
 def _line(event: VisitEvent, recipient: StaffProfile) -> str:
-    pair = event.visit.pair
-    partner = pair.nurse if recipient.pk == pair.artist_id else pair.artist
+    visit = event.visit
+    # Who actually comes (a stand-in may have replaced a pair member), not the planned pair.
+    partner = visit.artist if recipient.pk == visit.nurse.pk else visit.nurse
     when = format_local_range(event.starts_at, event.ends_at)
+    if event.kind == VisitEvent.Kind.STAND_IN:
+        values = {"when": when, "new": event.staff, "old": event.previous_staff}
+        if recipient.pk == event.previous_staff_id:
+            return _("You no longer come: %(when)s; %(new)s comes instead") % values
+        if recipient.pk == event.staff_id:
+            return _("Stand-in: you come %(when)s instead of %(old)s, with %(partner)s") % {**values, "partner": partner}
+        return _("Stand-in: %(new)s comes %(when)s instead of %(old)s") % values
     if event.kind == VisitEvent.Kind.RESCHEDULED:
         before = format_local_range(event.previous_starts_at, event.previous_ends_at)
         return _("Moved: %(before)s → %(when)s, with %(partner)s") % {"before": before, "when": when, "partner": partner}
@@ -51,6 +63,8 @@ def _subject(events: list[VisitEvent]) -> str:
         return ngettext("Työpari: a joint visit was scheduled", "Työpari: %(count)d joint visits were scheduled", count) % {"count": count}
     if kinds == {VisitEvent.Kind.RESCHEDULED}:
         return ngettext("Työpari: a joint visit was moved", "Työpari: %(count)d joint visits were moved", count) % {"count": count}
+    if kinds == {VisitEvent.Kind.STAND_IN}:
+        return ngettext("Työpari: a stand-in for a joint visit", "Työpari: stand-ins for %(count)d joint visits", count) % {"count": count}
     if kinds == {VisitEvent.Kind.CANCELLED}:
         return ngettext("Työpari: a joint visit was cancelled", "Työpari: %(count)d joint visits were cancelled", count) % {"count": count}
     return _("Työpari: changes to your joint visits")
@@ -75,15 +89,17 @@ def send_for_events(event_ids: list[int]) -> int:
         events = list(
             VisitEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=event_ids, notified_at__isnull=True, kind__in=NOTIFIED_KINDS)
-            .select_related("visit__pair__artist__user", "visit__pair__nurse__user")
+            .select_related("visit__pair__artist__user", "visit__pair__nurse__user", "previous_staff__user", "staff__user")
+            .prefetch_related(Prefetch("visit__participants", queryset=VisitParticipant.objects.select_related("staff__user")))
             .order_by("starts_at", "id")
         )
         if not events:
             return 0
         per_recipient: dict[int, list[VisitEvent]] = defaultdict(list)
         people: dict[int, StaffProfile] = {}
+        primary_nurses = _primary_nurses(event for event in events if event.kind == VisitEvent.Kind.STAND_IN)
         for event in events:
-            for person in (event.visit.pair.artist, event.visit.pair.nurse):
+            for person in _recipients(event, primary_nurses):
                 people[person.pk] = person
                 per_recipient[person.pk].append(event)
         messages = [
@@ -94,6 +110,29 @@ def send_for_events(event_ids: list[int]) -> int:
         get_connection().send_messages(messages)
         VisitEvent.objects.filter(pk__in=[event.pk for event in events]).update(notified_at=timezone.now())
         return len(messages)
+
+
+def _primary_nurses(events) -> dict[int, StaffProfile]:
+    """Client id → the client's primary nurse, for the stand-in events (one query)."""
+    client_ids = {event.visit.client_id for event in events}
+    if not client_ids:
+        return {}
+    return {
+        relation.client_id: relation.nurse
+        for relation in CareRelationship.objects.filter(client_id__in=client_ids, is_primary=True).select_related("nurse__user")
+    }
+
+
+def _recipients(event: VisitEvent, primary_nurses: dict[int, StaffProfile]) -> list[StaffProfile]:
+    """Who takes part now; for a stand-in also who no longer comes and the client's primary nurse."""
+    people = [event.visit.artist, event.visit.nurse]
+    if event.kind == VisitEvent.Kind.STAND_IN:
+        people += [event.previous_staff, event.staff, primary_nurses.get(event.visit.client_id)]
+    unique: dict[int, StaffProfile] = {}
+    for person in people:
+        if person is not None:
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
 
 
 def unsent_event_ids(now: dt.datetime | None = None) -> list[int]:

@@ -191,7 +191,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             })
             return redirect(_calendar_day_url(form.cleaned_data["starts_at"]))
     return render(request, "visits/reschedule.html", {
-        "visit": visit, "form": form, "history": visit.events.select_related("by").order_by("at", "pk"),
+        "visit": visit, "form": form, "history": visit.events.select_related("by", "previous_staff__user", "staff__user").order_by("at", "pk"),
     })
 
 

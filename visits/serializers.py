@@ -206,3 +206,40 @@ class VisitNoteSerializer(serializers.ModelSerializer):
 
 class VisitOutcomeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[(s, VisitStatus(s).label) for s in OUTCOME_STATUSES])
+
+
+# --- Stand-ins (visits.standins) --------------------------------------------------------
+
+
+class StandInReasonSerializer(serializers.Serializer):
+    text = serializers.CharField(read_only=True)
+    positive = serializers.BooleanField(read_only=True, help_text="True: a reason for; false: a reason against.")
+
+
+class StandInPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class StandInOptionSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True, help_text="Post this back as `option` to apply it.")
+    kind = serializers.ChoiceField(
+        choices=["keep_nurse", "keep_artist", "other_pair", "move"], read_only=True,
+        help_text="keep_nurse: another artist; keep_artist: another nurse; other_pair: both change; move: the planned "
+        "pair at another time.",
+    )
+    title = serializers.CharField(read_only=True)
+    recommended = serializers.BooleanField(read_only=True)
+    artist = StandInPersonSerializer(read_only=True)
+    nurse = StandInPersonSerializer(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="move only: the new start.")
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reasons = StandInReasonSerializer(many=True, read_only=True)
+
+
+class StandInQuerySerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The staff id of the participant who cannot come.")
+
+
+class ApplyStandInSerializer(StandInQuerySerializer):
+    option = serializers.CharField(max_length=200, help_text="The `key` of one of the options listed by GET.")

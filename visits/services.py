@@ -385,7 +385,8 @@ def reschedule_visit(
     for each, occurrence in moves:
         previous = (each.starts_at, each.ends_at)
         with translate_overlap_errors(
-            viewer=by, client=client, staff=[pair.artist, pair.nurse],
+            # Who actually takes part: a stand-in may have replaced a pair member (visits.standins).
+            viewer=by, client=client, staff=[p.staff for p in each.participants.select_related("staff__user")],
             starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, exclude_visit_ids=[each.pk],
         ):
             each.starts_at, each.ends_at = occurrence.starts_at, occurrence.ends_at

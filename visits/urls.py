@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import absence_views, calendar_views, client_absence_views, client_pages, note_views, scheduling_views
+from . import absence_views, calendar_views, client_absence_views, client_pages, note_views, scheduling_views, standin_views
 
 app_name = "visits"
 
@@ -10,6 +10,8 @@ urlpatterns: list = [
     path("series/<int:pk>/", scheduling_views.series_report, name="series"),
     path("<int:pk>/move/", scheduling_views.reschedule, name="reschedule"),
     path("<int:pk>/cancel/", scheduling_views.cancel, name="cancel"),
+    path("<int:pk>/stand-ins/", standin_views.stand_ins, name="stand_ins"),
+    path("stand-ins/", standin_views.stand_ins_for_person, name="stand_ins_for_person"),
     path("calendar/", calendar_views.week, name="calendar"),
     re_path(r"^calendar/(?P<day>\d{4}-\d{2}-\d{2})/$", calendar_views.day, name="calendar_day"),
     path("mine/", calendar_views.my_visits, name="my_visits"),

@@ -147,6 +147,7 @@ def world(demo_data):
         "note": VisitNote.objects.order_by("pk").first(),
         "today": today,
         "busy_search": busy_search,
+        "future_visit": busy,
     }
 
 
@@ -165,6 +166,12 @@ def coordinator_pages(world) -> dict[str, str]:
         "week calendar": reverse("visits:calendar"),
         "day calendar": reverse("visits:calendar_day", args=[world["today"].isoformat()]),
         "visit page": reverse("visits:detail", args=[world["visit"].pk]),
+        "stand-ins for a visit": reverse("visits:stand_ins", args=[world["future_visit"].pk])
+        + f"?person={world['pair'].artist_id}",
+        "stand-ins for a person's week": reverse("visits:stand_ins_for_person") + "?" + urlencode({
+            "staff": world["pair"].artist_id, "date_from": world["today"].isoformat(),
+            "date_to": (world["today"] + dt.timedelta(days=6)).isoformat(),
+        }),
         "pairs list": reverse("pairwork:pairs"),
         "pair detail": reverse("pairwork:pair_detail", args=[world["pair"].pk]),
     }
