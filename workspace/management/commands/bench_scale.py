@@ -252,9 +252,10 @@ class Command(BaseCommand):
         return Figure(statistics.median(timings), _percentile(timings, 0.95), queries)
 
     def _time_free_times(self, user, repeat: int) -> Figure | None:
+        """The free-time search of the operations issue, once visits/free_times.py exists (another branch)."""
         if importlib.util.find_spec("visits.free_times") is None:
             return None
-        return None  # the module's entry point is measured once it lands on main (see the README)
+        return None  # its entry point is wired in when the module lands on main (the report says it was skipped)
 
     # --- Growing to a region ------------------------------------------------------------------
 
@@ -318,7 +319,11 @@ class Command(BaseCommand):
                 + ("MISSES: " + ", ".join(problems) if problems else "meets")
             )
         if "free-time search" not in demo:
-            lines.append("free-time search: skipped (visits/free_times.py is not in this checkout)")
+            lines.append(
+                "free-time search: skipped (visits/free_times.py is not in this checkout)"
+                if importlib.util.find_spec("visits.free_times") is None
+                else "free-time search: skipped (visits/free_times.py is here, but bench_scale does not call it yet)"
+            )
         lines.append(
             f"Targets at region size (scale {scale:g}): the same query counts, median <= {LATENCY_RATIO_TARGET:g}x demo, "
             f"schedule_visit median <= {SCHEDULE_TARGET_MS:g} ms, access-log page <= {ACCESS_LOG_TARGET_MS:g} ms."
@@ -460,5 +465,5 @@ _GROW_STATEMENTS = [
               readers.ids[1 + g %% readers.n], %(tag)s || '-reader', c.id, 'client', c.id::text, 'view',
               'visit participant', true, 'web'
          FROM n, readers, generate_series(0, %(access_rows)s - 1) g
-         JOIN bench_log_clients c ON c.k = (g * 7919) %% (SELECT clients FROM n)""",
+         JOIN bench_log_clients c ON c.k = (g::bigint * 7919) %% (SELECT clients FROM n)""",
 ]
