@@ -280,12 +280,21 @@ class Command(BaseCommand):
             "pulse": pulse.pk, "monthly": monthly.pk,
         }
         ensure_partitions(since=timezone.now() - dt.timedelta(days=YEARS_DAYS + 1))
+        steps: list[tuple[float, str]] = []
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             for statement in _GROW_STATEMENTS:
+                began = time.perf_counter()
                 cursor.execute(statement, params)
+                steps.append((time.perf_counter() - began, _table_of(statement)))
+            began = time.perf_counter()
+        steps.append((time.perf_counter() - began, "commit (deferred foreign-key checks)"))
+        began = time.perf_counter()
         aggregation.rebuild_all(full=True)
         self._analyze()
+        steps.append((time.perf_counter() - began, "rebuild_wellbeing --full and VACUUM ANALYZE"))
+        self.stdout.write("Slowest build steps: " + "; ".join(
+            f"{what} {seconds:.1f} s" for seconds, what in sorted(steps, reverse=True)[:4]))
         counts = {
             "teams": teams, "staff": teams + 2 * pairs, "clients": clients, "visits": per_pair * pairs,
             "survey responses": responses, "access-log rows": access_rows,
@@ -329,6 +338,11 @@ class Command(BaseCommand):
             f"schedule_visit median <= {SCHEDULE_TARGET_MS:g} ms, access-log page <= {ACCESS_LOG_TARGET_MS:g} ms."
         )
         self.stdout.write("\n".join(lines))
+
+
+def _table_of(statement: str) -> str:
+    words = statement.split()
+    return next((words[i + 1] for i, word in enumerate(words[:-1]) if word in ("INTO", "TABLE", "ON")), words[0])
 
 
 class _RolledBack(Exception):
