@@ -111,3 +111,22 @@ def test_a_pair_with_planned_visits_after_the_last_day_cannot_end(coordinator_cl
     assert "still has 1 planned visits" in response.context["form"].errors["last_day"][0]
     pair.refresh_from_db()
     assert pair.active_until is None
+
+
+def test_the_list_counts_each_pairs_future_planned_visits_in_one_query(
+    coordinator_client, pair, team, client_record, django_assert_max_num_queries
+):
+    quiet = f.WorkPairFactory(team=team)
+    now = timezone.now().replace(microsecond=0)
+    for days in (2, 3):
+        make_visit(pair=pair, client=client_record, starts_at=now + dt.timedelta(days=days))
+    make_visit(pair=pair, client=client_record, starts_at=now - dt.timedelta(days=3))  # past: not counted
+    make_visit(pair=pair, client=client_record, starts_at=now + dt.timedelta(days=4), status="completed")
+    make_visit(pair=quiet, starts_at=now + dt.timedelta(days=5), status="cancelled", cancellation_reason="Sairas")
+
+    coordinator_client.get(reverse("pairwork:pairs"))  # warm the session and caches
+    with django_assert_max_num_queries(4):  # session, profile, pairs with their counts, and nothing per pair
+        response = coordinator_client.get(reverse("pairwork:pairs"))
+
+    planned = {p.pk: p.planned for p in response.context["pairs"]}
+    assert planned == {pair.pk: 2, quiet.pk: 0}

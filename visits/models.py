@@ -187,7 +187,13 @@ class Visit(models.Model):
                 condition=~Q(status__in=INACTIVE_STATUSES),
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["pair", "starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["pair", "starts_at"]),
+            # A client's first, next and latest visit (the measurement schedules, the client page): without it
+            # PostgreSQL walks the starts_at index past every other client's visits.
+            models.Index(fields=["client", "starts_at"], name="visit_client_starts_idx"),
+        ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)
