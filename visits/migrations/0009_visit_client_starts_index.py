@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clients', '0004_text_max_lengths'),
         ('pairwork', '0005_team_travel_buffer'),
-        ('visits', '0004_clock_change_skips_and_text_max_lengths'),
+        ('visits', '0008_visit_event_kinds_restored_and_stand_in'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
