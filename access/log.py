@@ -86,7 +86,11 @@ def log_read(
     *, user, client_id: int | None, object_type: str, object_id: object = "", access: Access, channel: str | None = None,
     action: str = Action.VIEW, for_a_change: bool = False,
 ) -> None:
-    """An allowed read: pending until the response inside a request (see the module's docstring), else written now."""
+    """An allowed read: pending until the response inside a request (see the module's docstring), else written now.
+
+    `for_a_change` (a read a service will log as its change) and the ledger's `defer_reads` no longer
+    change anything: every read in a request waits for the response now. Kept for the callers.
+    """
     ledger = _ledger.get()
     if ledger is None:
         log_access(user=user, client_id=client_id, object_type=object_type, object_id=object_id, action=action,
