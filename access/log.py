@@ -7,12 +7,14 @@ touched, whatever the view does:
 * a refusal, and whatever a service did (created, changed, exported), is
   written at once — inside the service's transaction, so the row and the
   change are kept or lost together;
-* a read the guard allowed is written at once on GET (so a page that lists
-  the log shows its own row). On POST and other writes it is *pending*:
-  written when the response is ready, unless a row for the same client was
-  written in the request meanwhile (the service's "changed" row says more
-  than "viewed"). So is a read on GET for an export, which its service logs. A form re-shown after a failed POST therefore still leaves
-  its "viewed" row, and a saved one only the service's.
+* a read the guard allowed, and the LIST rows of a page that shows many
+  clients, are *pending*: written when the response is ready, all of the
+  request's rows in one INSERT, unless a row for the same client was written
+  in the request meanwhile (the service's "changed" row says more than
+  "viewed"; an export's service logs its own). A form re-shown after a failed
+  POST therefore still leaves its "viewed" row, and a saved one only the
+  service's. A page that lists the log itself calls `write_pending()` first,
+  so that it shows its own row.
 
 The channel (web, api, admin) comes from the request's path unless the
 caller names it.
@@ -84,10 +86,13 @@ def log_read(
     *, user, client_id: int | None, object_type: str, object_id: object = "", access: Access, channel: str | None = None,
     action: str = Action.VIEW, for_a_change: bool = False,
 ) -> None:
-    """An allowed read: written now, or — in a writing request, or `for_a_change` a service will log —
-    pending until the response."""
+    """An allowed read: pending until the response inside a request (see the module's docstring), else written now.
+
+    `for_a_change` (a read a service will log as its change) and the ledger's `defer_reads` no longer
+    change anything: every read in a request waits for the response now. Kept for the callers.
+    """
     ledger = _ledger.get()
-    if ledger is None or not (ledger.defer_reads or for_a_change):
+    if ledger is None:
         log_access(user=user, client_id=client_id, object_type=object_type, object_id=object_id, action=action,
                    access=access, channel=channel)
         return
@@ -98,9 +103,11 @@ def log_read(
 
 
 def log_listing(*, user, client_ids: Iterable[int], object_type: str, channel: str | None = None) -> None:
-    """A LIST row per distinct client shown to `user` (the caller has scoped the list), in one INSERT.
+    """A LIST row per distinct client shown to `user` (the caller has scoped the list).
 
-    Clients already logged in this request are not listed again.
+    Clients already logged in this request are not listed again. Inside a
+    request the rows are pending, written with the request's other rows in
+    one INSERT when the response is ready; outside one, in one INSERT now.
     """
     ledger = _ledger.get()
     seen = set(ledger.written) | set(ledger.pending) if ledger is not None else set()
@@ -108,14 +115,18 @@ def log_listing(*, user, client_ids: Iterable[int], object_type: str, channel: s
     if not ids:
         return
     access = policy(user).grounds
-    rows = AccessLog.objects.bulk_create(
+    if ledger is not None:
+        for client_id in ids:
+            ledger.pending[client_id] = _row(
+                user=user, client_id=client_id, object_type=object_type, object_id="", action=Action.LIST,
+                access=access, channel=channel,
+            )
+        return
+    AccessLog.objects.bulk_create(
         AccessLog(**_row(user=user, client_id=client_id, object_type=object_type, object_id="", action=Action.LIST,
                          access=access, channel=channel))
         for client_id in ids
     )
-    if ledger is not None:
-        for row in rows:
-            ledger.written.setdefault(row.client_id, []).append(row.pk)
 
 
 def open_request(channel: str, *, writes: bool) -> contextvars.Token:
@@ -123,17 +134,29 @@ def open_request(channel: str, *, writes: bool) -> contextvars.Token:
     return _ledger.set(_Ledger(channel=channel, defer_reads=writes))
 
 
+def write_pending() -> None:
+    """Write the request's pending rows now (a page that shows the access log shows its own read)."""
+    ledger = _ledger.get()
+    if ledger is not None and ledger.pending:
+        for row in _write(ledger):
+            ledger.written.setdefault(row.client_id, []).append(row.pk)
+        ledger.pending.clear()
+
+
 def close_request(token: contextvars.Token, *, write: bool = True) -> None:
-    """Write the pending reads that no other row of this request covers; forget the ledger."""
+    """Write the pending rows that no other row of this request covers, in one INSERT; forget the ledger."""
     ledger = _ledger.get()
     _ledger.reset(token)
     if not write or ledger is None or not ledger.pending:
         return
+    _write(ledger)
+
+
+def _write(ledger: _Ledger) -> list[AccessLog]:
     covered = set()
     written_ids = [pk for client_id, pks in ledger.written.items() if client_id in ledger.pending for pk in pks]
     if written_ids:
         # A row written inside a transaction that was then rolled back does not cover anything.
         covered = set(AccessLog.objects.filter(pk__in=written_ids).values_list("client_id", flat=True))
     missing = [row for client_id, row in ledger.pending.items() if client_id not in covered]
-    if missing:
-        AccessLog.objects.bulk_create(AccessLog(**row) for row in missing)
+    return AccessLog.objects.bulk_create(AccessLog(**row) for row in missing) if missing else []

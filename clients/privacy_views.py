@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from access import guard
 from access.choices import Channel, ObjectType
+from access.log import write_pending
 from access.models import AccessLog
 from access.policy import Policy
 
@@ -27,6 +28,7 @@ def client_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     log is itself a logged access.
     """
     client, _access = guard.fetch(request.user, ObjectType.CLIENT, pk, log_as=ObjectType.ACCESS_LOG, rule=Policy.access_log_access)
+    write_pending()  # the page shows its own read
     form = AccessLogFilterForm(request.GET or None)
     rows = AccessLog.objects.for_client(client.pk).select_related("user")
     if form.is_valid():

@@ -47,8 +47,8 @@ def revoke_api_token(*, token: ApiToken, by=None) -> ApiToken:
 
 
 def token_for_key(raw: str) -> ApiToken | None:
-    """The active token with this key (its owner loaded), or None; notes when it was used."""
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    """The active token with this key (its owner and their staff profile loaded: one query), or None; notes when it was used."""
+    token = ApiToken.objects.active().select_related("user__staff_profile").filter(key_hash=hash_token(raw)).first()
     if token is None:
         return None
     now = timezone.now()

@@ -289,9 +289,10 @@ def test_nurse_sees_own_visits_today_and_upcoming_but_not_other_pairs(client, pa
     f.make_visit(pair=f.WorkPairFactory(team=team), client=stranger)
     login(client, nurse)
 
-    # session, user, staff profile, today's visits, upcoming visits, pending pulses, this month's survey,
-    # measurements due (Helmi's and Toivo's baselines), the one INSERT that logs that list, and one's own absence
-    with django_assert_num_queries(10):
+    # session, user with staff profile, today's visits and upcoming visits (each with its participants, who may be
+    # stand-ins), pending pulses, this month's survey, measurements due (Helmi's and Toivo's baselines), one's own
+    # absence, and the one INSERT that logs every list
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
 
     assert [v.client.first_name for v in response.context["today_visits"]] == ["Helmi"]
@@ -340,8 +341,8 @@ def test_coordinator_sees_todays_visit_counts_of_own_teams_only(
     f.make_visit(pair=f.WorkPairFactory(team=other_team), starts_at=today)
     login(client, coordinator)
 
-    # session, user, staff profile, teams with their counts, visits that need attention (an absent person)
-    with django_assert_num_queries(5):
+    # session, user with staff profile, teams with their counts, visits that need attention (an absent person)
+    with django_assert_num_queries(4):
         response = client.get(reverse("home"))
 
     assert [(t.name, t.visits_today) for t in response.context["teams"]] == [("Kallio", 2)]
