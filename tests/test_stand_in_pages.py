@@ -144,3 +144,32 @@ def test_after_a_stand_in_every_view_shows_who_actually_comes(client, coordinato
     # A client's data export names who came.
     [exported] = data_export.visits(visit.client)
     assert "Sami Sijainen" in str(exported["artist"])
+
+
+def test_from_the_absences_page_only_the_visits_of_that_absence_get_stand_ins(
+    client, coordinator, artist, pair, client_record, visit, sami, monday
+):
+    from visits.absences import record_absence
+    from visits.models import AbsenceKind
+
+    afternoon = services.schedule_visit(
+        client=f.ClientFactory(team=client_record.team), pair=pair, starts_at=at(monday, 14), ends_at=at(monday, 15),
+        by=coordinator.user,
+    )
+    absence = record_absence(person=artist, kind=AbsenceKind.TRAINING, starts_at=at(monday, 9), ends_at=at(monday, 12),
+                             by=coordinator.user)
+    login(client, coordinator)
+    absences_page = client.get(reverse("visits:absences")).content.decode()
+    assert "Find stand-ins for these visits" in absences_page
+    url = (reverse("visits:stand_ins_for_person")
+           + f"?staff={artist.pk}&date_from={monday.isoformat()}&date_to={monday.isoformat()}&absence={absence.pk}")
+    assert url.replace("&", "&amp;") in absences_page
+    listed = client.get(url).content.decode()
+    assert reverse("visits:stand_ins", args=[visit.pk]) in listed
+    assert reverse("visits:stand_ins", args=[afternoon.pk]) not in listed, "the afternoon is outside the absence"
+    client.post(url)
+    artists = dict(VisitParticipant.objects.filter(role="artist").values_list("visit_id", "staff_id"))
+    assert artists == {visit.pk: sami.pk, afternoon.pk: artist.pk}
+    other = f.ArtistFactory(team=client_record.team)
+    wrong = url.replace(f"staff={artist.pk}", f"staff={other.pk}")
+    assert client.get(wrong).status_code == 400, "an absence of someone else is refused"

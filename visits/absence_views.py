@@ -3,6 +3,7 @@ and the phone's "Report sick". Writes go through visits.absences; nothing here d
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -50,6 +51,17 @@ def _affected_message(absence: StaffAbsence) -> str:
     ) % {"person": absence.person.display_name, "period": absences.absence_period(absence), "count": count}
 
 
+def _stand_ins_url(absence) -> str:
+    """The stand-in page for exactly the visits this absence overlaps ("apply the best stand-in to all")."""
+    query = urlencode({
+        "staff": absence.person_id,
+        "date_from": timezone.localdate(absence.starts_at).isoformat(),
+        "date_to": timezone.localdate(absence.ends_at - dt.timedelta(microseconds=1)).isoformat(),
+        "absence": absence.pk,
+    })
+    return f"{reverse('visits:stand_ins_for_person')}?{query}"
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def absence_list(request: HttpRequest) -> HttpResponse:
@@ -83,7 +95,10 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(listed, ABSENCES_PER_PAGE).get_page(request.GET.get("page"))
     affected = absences.affected_by_person(page.object_list)
     rows = [
-        {"absence": absence, "period": absences.absence_period(absence), "visits": with_page_urls(affected.get(absence.pk, []))}
+        {
+            "absence": absence, "period": absences.absence_period(absence),
+            "visits": with_page_urls(affected.get(absence.pk, [])), "stand_ins_url": _stand_ins_url(absence),
+        }
         for absence in page.object_list
     ]
     # The affected visits name their clients: a list read of each.

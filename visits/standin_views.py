@@ -29,6 +29,7 @@ from pairwork.pair_forms import DateInput
 
 from . import services, standins
 from .conflicts import SchedulingConflict, format_local_date, format_local_range
+from .models import StaffAbsence
 from .recurrence import local_datetime
 
 MAX_PERIOD_DAYS = 62
@@ -100,6 +101,8 @@ class StandInPeriodForm(forms.Form):
     staff = StaffChoiceField(label=gettext_lazy("Who cannot come"), queryset=StaffProfile.objects.none())
     date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput(), validators=[validate_date_in_window])
     date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), validators=[validate_date_in_window])
+    # From the Absences page: only the visits that this absence of the person overlaps (it may be a few hours).
+    absence = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +134,20 @@ def stand_ins_for_person(request: HttpRequest) -> HttpResponse:
     person, start_day, end_day = form.cleaned_data["staff"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     start = local_datetime(start_day, dt.time.min)
     end = local_datetime(end_day + dt.timedelta(days=1), dt.time.min)
-    context |= {"person": person, "date_from": format_local_date(start_day), "date_to": format_local_date(end_day)}
+    absence = None
+    if form.cleaned_data.get("absence"):
+        absence = (
+            StaffAbsence.objects.visible_to(request.user).active()
+            .filter(pk=form.cleaned_data["absence"], person=person).first()
+        )
+        if absence is None:
+            form.add_error("staff", _("No such absence of this person."))
+            return render(request, "visits/stand_ins_period.html", context, status=400)
+        start, end = max(start, absence.starts_at), min(end, absence.ends_at)
+    context |= {
+        "person": person, "date_from": format_local_date(start_day), "date_to": format_local_date(end_day),
+        "absence": absence,
+    }
     if request.method == "POST":
         visits = list(standins.visits_of(person, start, end, request.user))
         try:
