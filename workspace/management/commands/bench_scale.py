@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib.util
 import logging
 import statistics
 import time
@@ -215,9 +214,7 @@ class Command(BaseCommand):
                     timings.append((time.perf_counter() - began) * 1000)
             figures[label] = Figure(statistics.median(timings), _percentile(timings, 0.95), queries.count)
         figures["schedule_visit"] = self._time_schedule_visit(users["koordinaattori"], repeat)
-        free = self._time_free_times(users["koordinaattori"], repeat)
-        if free is not None:
-            figures["free-time search"] = free
+        figures["free-time search (4 weeks)"] = self._time_free_times(users["koordinaattori"], repeat)
         return figures
 
     def _get(self, browser, path: str, label: str):
@@ -252,11 +249,24 @@ class Command(BaseCommand):
                 queries = captured.count
         return Figure(statistics.median(timings), _percentile(timings, 0.95), queries)
 
-    def _time_free_times(self, user, repeat: int) -> Figure | None:
-        """The free-time search of the operations issue, once visits/free_times.py exists (another branch)."""
-        if importlib.util.find_spec("visits.free_times") is None:
-            return None
-        return None  # its entry point is wired in when the module lands on main (the report says it was skipped)
+    def _time_free_times(self, user, repeat: int) -> Figure:
+        """The next free times of a demo client, four weeks ahead, every pair of the team (visits.free_times)."""
+        from visits.free_times import next_free_times
+
+        pair = WorkPair.objects.filter(team__members__user=user, active_until__isnull=True).order_by("pk").first()
+        client = Client.objects.filter(team=pair.team, consent_given=True, archived_at__isnull=True).order_by("pk").first()
+        first = timezone.localdate() + dt.timedelta(days=1)
+        timings, queries = [], 0
+        for index in range(repeat + 1):
+            with _QueryCounter() as captured:
+                began = time.perf_counter()
+                next_free_times(client, duration=dt.timedelta(minutes=60), date_from=first,
+                                date_to=first + dt.timedelta(days=27), viewer=user)
+                elapsed = time.perf_counter() - began
+            if index:  # the first one warms up
+                timings.append(elapsed * 1000)
+                queries = captured.count
+        return Figure(statistics.median(timings), _percentile(timings, 0.95), queries)
 
     # --- Growing to a region ------------------------------------------------------------------
 
@@ -276,7 +286,7 @@ class Command(BaseCommand):
         pulse, monthly = current_instrument(metrics.PULSE), current_instrument(metrics.MONTHLY)
         params = {
             "tag": tag, "teams": teams, "pairs": pairs, "clients": clients, "per_pair": per_pair,
-            "slots": 2 * YEARS_DAYS, "first_day": first_day, "tz": settings.TIME_ZONE,
+            "slots": 2 * YEARS_DAYS, "first_day": first_day, "any_time_of_day": "", "tz": settings.TIME_ZONE,
             "responses": responses, "access_rows": access_rows, "days": YEARS_DAYS,
             "pulse": pulse.pk, "monthly": monthly.pk,
         }
@@ -327,12 +337,6 @@ class Command(BaseCommand):
                 f"{label:<{width}}  {small.median_ms:9.1f}ms {small.p95_ms:5.1f}ms {small.queries:7d}  "
                 f"{large.median_ms:11.1f}ms {large.p95_ms:5.1f}ms {large.queries:7d}  {ratio:5.2f}  "
                 + ("MISSES: " + ", ".join(problems) if problems else "meets")
-            )
-        if "free-time search" not in demo:
-            lines.append(
-                "free-time search: skipped (visits/free_times.py is not in this checkout)"
-                if importlib.util.find_spec("visits.free_times") is None
-                else "free-time search: skipped (visits/free_times.py is here, but bench_scale does not call it yet)"
             )
         lines.append(
             f"Targets at region size (scale {scale:g}): the same query counts, median <= {LATENCY_RATIO_TARGET:g}x demo, "
@@ -411,10 +415,11 @@ _GROW_STATEMENTS = [
     # Clients: client g is visited by pair g mod pairs, in that pair's team.
     """INSERT INTO clients_client (first_name, last_name, birth_year, team_id, street_address, postal_code, area, phone,
                                   language, needs_and_wishes, preferred_art_forms, safety_notes, health_notes,
-                                  consent_given, consent_date, archived_at, created_at, updated_at)
+                                  consent_given, consent_date, archived_at, created_at, updated_at,
+                                  preferred_weekdays, preferred_time_of_day)
        SELECT (ARRAY['Elli', 'Toivo', 'Sylvi', 'Veikko', 'Impi', 'Arvo'])[1 + g %% 6], %(tag)s || '-' || g,
               1930 + g %% 30, p.team_id, 'Testitie ' || (1 + g %% 200), '00100', 'Alue', '', 'fi', '', '{}', '', '',
-              true, %(first_day)s, NULL, now(), now()
+              true, %(first_day)s, NULL, now(), now(), '{}', %(any_time_of_day)s
          FROM generate_series(0, %(clients)s - 1) g JOIN bench_pairs p ON p.j = g %% %(pairs)s""",
     """CREATE TEMP TABLE bench_clients ON COMMIT DROP AS
        SELECT c.id, split_part(c.last_name, '-', 3)::int AS g FROM clients_client c
