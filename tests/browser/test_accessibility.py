@@ -161,6 +161,7 @@ def coordinator_pages(world) -> dict[str, str]:
         "client edit form": reverse("clients:edit", args=[client_id]),
         "schedule": reverse("visits:schedule") + f"?client={client_id}",
         "client absences": reverse("clients:absences", args=[client_id]),
+        "staff absences": reverse("visits:absences"),
         "next free times": reverse("visits:free_times") + f"?client={client_id}",
         "schedule with suggestions, one pair busy": reverse("visits:schedule") + "?" + world["busy_search"],
         "week calendar": reverse("visits:calendar"),
