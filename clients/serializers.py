@@ -19,12 +19,29 @@ from .models import Client, ServiceCircleEntry
 CARE_RECORD_FIELDS = ("birth_year", "phone", "health_notes", "consent_given", "consent_date")
 
 
+@extend_schema_field({
+    "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "nullable": True, "example": "09:30",
+    "description": "A local (Europe/Helsinki) wall-clock time, HH:MM.",
+})
+class LocalWallTimeField(serializers.TimeField):
+    """A time of day as HH:MM: no seconds, no offset (a preference, not a moment)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class ClientSerializer(serializers.ModelSerializer):
     """A client record, with the fields of the caller's role (docs/rules.md, least data): artists
     receive what a visit needs; the schema therefore marks the other fields optional."""
 
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
     is_active = serializers.BooleanField(read_only=True, help_text=_("False once the client is archived."))
+    preferred_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False, max_length=7,
+        help_text=_("0 = Monday … 6 = Sunday, each at most once; empty if any weekday suits the client."),
+    )
+    preferred_from = LocalWallTimeField(required=False, allow_null=True)
+    preferred_until = LocalWallTimeField(required=False, allow_null=True)
 
     class Meta:
         model = Client
@@ -36,6 +53,27 @@ class ClientSerializer(serializers.ModelSerializer):
             "preferred_weekdays", "preferred_time_of_day", "preferred_from", "preferred_until",
         ]
         read_only_fields = ["archived_at", "created_at", "updated_at"]
+
+    def validate(self, data):
+        """The preferred time of day as the client form checks it: "between" needs a start and a later end."""
+        data = super().validate(data)
+        current = self.instance
+        def value(name):
+            return data[name] if name in data else getattr(current, name, None)
+        if value("preferred_time_of_day") == "between":
+            start, end = value("preferred_from"), value("preferred_until")
+            if start is None:
+                raise serializers.ValidationError({"preferred_from": [_("Give the start of the preferred time.")]})
+            if end is None or end <= start:
+                raise serializers.ValidationError({"preferred_until": [_("Give an end after the start.")]})
+        elif "preferred_time_of_day" in data:
+            data["preferred_from"] = data["preferred_until"] = None
+        return data
+
+    def validate_preferred_weekdays(self, days):
+        if len(set(days)) != len(days):
+            raise serializers.ValidationError(_("Give each weekday at most once."))
+        return sorted(days)
 
     def get_fields(self):
         fields = super().get_fields()

@@ -164,6 +164,30 @@ def test_an_unknown_art_form_is_refused_on_its_field(api_as, coordinator, team):
     assert not Client.objects.exists()
 
 
+def test_preferences_are_weekdays_once_each_and_wall_clock_times(api_as, coordinator, team):
+    response = api_as(coordinator).post(CLIENTS, _new_client(
+        team, preferred_weekdays=[3, 1], preferred_time_of_day="between", preferred_from="09:30", preferred_until="12:00",
+    ))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["preferred_weekdays"], body["preferred_from"], body["preferred_until"]) == ([1, 3], "09:30", "12:00")
+    created = Client.objects.get()
+    assert (created.preferred_weekdays, created.preferred_from) == ([1, 3], dt.time(9, 30))
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"preferred_weekdays": [4, 4]}, "preferred_weekdays"),
+    ({"preferred_weekdays": [7]}, "preferred_weekdays"),
+    ({"preferred_time_of_day": "between", "preferred_from": "05:29:12.005051Z", "preferred_until": "08:00"}, "preferred_from"),
+    ({"preferred_time_of_day": "between", "preferred_from": "10:00", "preferred_until": "09:00"}, "preferred_until"),
+])
+def test_bad_preferences_are_refused_on_their_field(api_as, coordinator, team, bad, field):
+    response = api_as(coordinator).post(CLIENTS, _new_client(team, **bad))
+    assert response.status_code == 400, response.json()
+    assert field in response.json()
+    assert not Client.objects.exists()
+
+
 def test_coordinator_cannot_create_a_client_in_another_team(api_as, coordinator, other_team):
     response = api_as(coordinator).post(CLIENTS, _new_client(other_team))
     assert response.status_code == 400
