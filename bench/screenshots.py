@@ -46,6 +46,8 @@ SHOTS = [
     Shot("dashboard-phone", "esihenkilo", "/wellbeing/dashboard/?team={kallio}", {"width": 390, "height": 1800}),
     Shot("dashboard-phone-chart", "esihenkilo", "/wellbeing/dashboard/?team={kallio}", PHONE, element="#staff"),
     Shot("dashboard-team-charts", "esihenkilo", "/wellbeing/dashboard/?team={kallio}", DESKTOP, element="#pulse"),
+    Shot("absences", "koordinaattori", "/visits/absences/", DESKTOP),
+    Shot("evidence-tables", "esihenkilo", "/wellbeing/dashboard/?team={kallio}", DESKTOP, element="#evidence"),
     Shot("evidence-report", "esihenkilo", "/wellbeing/dashboard/report/?team={kallio}", {"width": 900, "height": 1273},
          full_page=True, print_media=True),
 ]
