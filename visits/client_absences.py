@@ -40,7 +40,7 @@ from pairwork.timing import local_midnight, within_date_window
 
 from .conflicts import SchedulingConflict, format_local_range, translate_overlap_errors
 from .models import AbsenceCancellation, ClientAbsence, Visit, VisitEvent, VisitStatus
-from .services import _notify_on_commit
+from .services import _notify_on_commit, mark_cancelled
 
 __all__ = [
     "AbsenceResult", "Unrestored", "absence_bounds", "record_client_absence", "shorten_client_absence",
@@ -136,16 +136,7 @@ def record_client_absence(
         Visit.objects.filter(client=client, status=VisitStatus.PLANNED, starts_at__lt=end, ends_at__gt=max(start, timezone.now()))
         .select_for_update(of=("self",)).order_by("starts_at")
     )
-    events = []
-    why = visit_reason()
-    for visit in visits:
-        visit.status, visit.cancellation_reason = VisitStatus.CANCELLED, why
-        visit.save(update_fields=["status", "cancellation_reason", "updated_at"])
-        events.append(VisitEvent(
-            visit=visit, kind=VisitEvent.Kind.CANCELLED, starts_at=visit.starts_at, ends_at=visit.ends_at,
-            status=visit.status, reason=why, by=by,
-        ))
-    events = VisitEvent.objects.bulk_create(events)
+    events = mark_cancelled(visits, reason=visit_reason(), by=by)
     AbsenceCancellation.objects.bulk_create([AbsenceCancellation(absence=absence, visit=visit) for visit in visits])
     log_access(user=by, client_id=client.pk, object_type=ObjectType.CLIENT, object_id=client.pk,
                action=AccessLog.Action.CREATE, access=access, channel=channel)
