@@ -161,3 +161,18 @@ def test_restoring_leaves_visits_of_an_archived_client_cancelled(client_record, 
     withdrawn = withdraw_client_absence(absence=result.absence, by=coordinator.user)
     assert withdrawn.restored == [] and len(withdrawn.unrestored) == 4
     assert set(statuses(week_of_visits)) == {"cancelled"}
+
+
+def test_restoring_leaves_a_visit_cancelled_when_its_nurse_is_absent_then(client_record, coordinator, pair, week_of_visits, monday):
+    from visits.absences import record_absence
+    from visits.models import AbsenceKind
+
+    result = away(client_record, coordinator, monday, monday + dt.timedelta(days=4))
+    wednesday = monday + dt.timedelta(days=2)
+    record_absence(person=pair.nurse, kind=AbsenceKind.TRAINING, starts_at=at(wednesday, 8), ends_at=at(wednesday, 16),
+                   by=coordinator.user)
+    withdrawn = withdraw_client_absence(absence=result.absence, by=coordinator.user)
+    assert [v.pk for v in withdrawn.restored] == [week_of_visits[0].pk, week_of_visits[2].pk]
+    [left] = withdrawn.unrestored
+    assert left.visit.pk == week_of_visits[1].pk and "absent" in " ".join(left.reasons)
+    assert statuses(week_of_visits) == ["planned", "cancelled", "planned", "planned"]

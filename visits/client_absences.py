@@ -38,6 +38,7 @@ from clients.models import Client
 from pairwork.limits import REASON_MAX_LENGTH, date_window_message
 from pairwork.timing import local_midnight, within_date_window
 
+from .absences import absence_clashes
 from .conflicts import SchedulingConflict, format_local_range, translate_overlap_errors
 from .models import AbsenceCancellation, ClientAbsence, Visit, VisitEvent, VisitStatus
 from .services import _notify_on_commit, mark_cancelled
@@ -149,7 +150,7 @@ def _restore(*, absence: ClientAbsence, cancellations: list[AbsenceCancellation]
     result = AbsenceResult(absence=absence)
     visits = {
         visit.pk: visit for visit in Visit.objects.filter(pk__in=[c.visit_id for c in cancellations])
-        .select_for_update(of=("self",)).select_related("pair__artist__user", "pair__nurse__user")
+        .select_for_update(of=("self",)).with_people()
     }
     other_absences = list(
         ClientAbsence.objects.filter(client_id=absence.client_id, withdrawn_at__isnull=True).exclude(pk=absence.pk)
@@ -170,6 +171,8 @@ def _restore(*, absence: ClientAbsence, cancellations: list[AbsenceCancellation]
             problems.append(_("The pair no longer works on that day."))
         elif any(other.starts_on <= day <= other.ends_on for other in other_absences):
             problems.append(_("Another absence of the client covers that day."))
+        else:
+            problems.extend(clash.message for clash in absence_clashes([visit.artist, visit.nurse], visit.starts_at, visit.ends_at))
         if not problems:
             try:
                 with translate_overlap_errors(
