@@ -244,6 +244,54 @@ def _once_per_person_month(observations: Iterable[Observation]) -> list[Observat
     return kept
 
 
+@dataclass(frozen=True)
+class Design:
+    """Enough teams and months for an estimate: the counts a fit reports."""
+
+    n_teams: int
+    n_treated_teams: int
+    n_comparison_teams: int
+    n_months: int
+
+    too_few = False
+
+
+def did_design(team_months: Iterable[tuple[Hashable, object]], starts: dict[Hashable, object]) -> Design | TooFew:
+    """Whether (team, month) observations, one per person and month, allow an estimate; the counts either way.
+
+    Needs only which teams answered in which months, not the values: the
+    aggregation job asks this of a small grouped query first and loads the
+    person rows only when an estimate can be made.
+    """
+    team_months = set(team_months)
+    months = {month for _, month in team_months}
+    teams = {team for team, _ in team_months}
+
+    def treated(team, month) -> bool:
+        start = starts.get(team)
+        return start is not None and month >= start
+
+    statuses: dict[Hashable, set[bool]] = defaultdict(set)
+    for team, month in team_months:
+        statuses[team].add(treated(team, month))
+    switching = {team for team, seen in statuses.items() if seen == {True, False}}
+    # Per month, the starting teams that already have pair work in it.
+    treated_in: dict[object, set] = defaultdict(set)
+    for team, month in team_months:
+        if team in switching and treated(team, month):
+            treated_in[month].add(team)
+    # Comparison teams: without pair work in a month in which another starting team has it.
+    comparison = {team for team, month in team_months if not treated(team, month) and treated_in[month] - {team}}
+    counts = dict(n_teams=len(teams), n_treated_teams=len(switching), n_comparison_teams=len(comparison), n_months=len(months))
+    if len(months) < MIN_MONTHS:
+        return TooFew("months", **counts)
+    if len(switching) < MIN_TREATED_TEAMS:
+        return TooFew("treated-teams", **counts)
+    if len(comparison) < MIN_COMPARISON_TEAMS:
+        return TooFew("comparison-teams", **counts)
+    return Design(**counts)
+
+
 def difference_in_differences(
     observations: Iterable[Observation], starts: dict[Hashable, object]
 ) -> DifferenceInDifferences | TooFew:
@@ -270,31 +318,13 @@ def difference_in_differences(
     import statsmodels.formula.api as smf
 
     rows = _once_per_person_month(observations)
-    months = sorted({row.month for row in rows})
-    teams = sorted({row.team for row in rows}, key=str)
+    design = did_design(((row.team, row.month) for row in rows), starts)
+    if design.too_few:
+        return design
 
     def treated(row: Observation) -> bool:
         start = starts.get(row.team)
         return start is not None and row.month >= start
-
-    statuses: dict[Hashable, set[bool]] = defaultdict(set)
-    for row in rows:
-        statuses[row.team].add(treated(row))
-    switching = {team for team, seen in statuses.items() if seen == {True, False}}
-    # Per month, the starting teams that already have pair work in it.
-    treated_in: dict[object, set] = defaultdict(set)
-    for row in rows:
-        if row.team in switching and treated(row):
-            treated_in[row.month].add(row.team)
-    # Comparison teams: without pair work in a month in which another starting team has it.
-    comparison = {row.team for row in rows if not treated(row) and treated_in[row.month] - {row.team}}
-    counts = dict(n_teams=len(teams), n_treated_teams=len(switching), n_comparison_teams=len(comparison), n_months=len(months))
-    if len(months) < MIN_MONTHS:
-        return TooFew("months", **counts)
-    if len(switching) < MIN_TREATED_TEAMS:
-        return TooFew("treated-teams", **counts)
-    if len(comparison) < MIN_COMPARISON_TEAMS:
-        return TooFew("comparison-teams", **counts)
 
     frame = pd.DataFrame(
         {
@@ -306,7 +336,7 @@ def difference_in_differences(
         }
     )
     model = smf.ols("value ~ C(team) + C(month) + treated", data=frame)
-    if len(teams) >= MIN_TEAM_CLUSTERS:
+    if design.n_teams >= MIN_TEAM_CLUSTERS:
         covariance = "cluster-team"
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["team"])[0]}, use_t=True)
     elif frame["person"].notna().all():
@@ -325,5 +355,8 @@ def difference_in_differences(
         ci_high=float(high),
         n_observations=len(frame),
         covariance=covariance,
-        **counts,
+        n_teams=design.n_teams,
+        n_treated_teams=design.n_treated_teams,
+        n_comparison_teams=design.n_comparison_teams,
+        n_months=design.n_months,
     )

@@ -94,13 +94,22 @@ CLIENT_CHANGES_SQL = """
 
 # Each person's monthly answer per team and month; team-months answered by fewer than THRESHOLD
 # people are left out, as the staff table hides them.
-STAFF_MONTHS_SQL = """
-    SELECT team_id, period, metric, respondent_id, (monthly_sum / monthly_answers)::float8
+_STAFF_MONTHS = """
+    SELECT team_id, period, metric, respondent_id, (monthly_sum / monthly_answers)::float8 AS value
       FROM (SELECT pm.*, count(*) OVER (PARTITION BY team_id, period, metric) AS people
               FROM wellbeing_personmonth pm
              WHERE pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND pm.metric = ANY (%(metrics)s)) person
      WHERE people >= %(threshold)s
-     ORDER BY metric, team_id, period, respondent_id
+"""
+STAFF_MONTHS_SQL = f"{_STAFF_MONTHS} ORDER BY metric, team_id, period, respondent_id"
+# Which teams answered in which months, each person once per month in their lowest team (the team
+# analysis counts them in: their first row in STAFF_MONTHS_SQL's order), and the rows behind each.
+STAFF_DESIGN_SQL = f"""
+    SELECT metric, team_id, period, sum(rows)::int
+      FROM (SELECT metric, period, respondent_id, min(team_id) AS team_id, count(*) AS rows
+              FROM ({_STAFF_MONTHS}) staff
+             GROUP BY metric, period, respondent_id) person
+     GROUP BY metric, team_id, period
 """
 
 
@@ -119,13 +128,41 @@ def client_changes() -> list[ClientChange]:
         ]
 
 
-def staff_observations() -> dict[str, list[analysis.Observation]]:
+def staff_observations(metric_names: tuple[str, ...] = DID_METRICS) -> dict[str, list[analysis.Observation]]:
     observations = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(STAFF_MONTHS_SQL, {"metrics": list(DID_METRICS), "threshold": THRESHOLD})
+        cursor.execute(STAFF_MONTHS_SQL, {"metrics": list(metric_names), "threshold": THRESHOLD})
         for team_id, period, metric, person, value in cursor.fetchall():
             observations[metric].append(analysis.Observation(team_id, period, value, person))
     return observations
+
+
+@dataclass(frozen=True)
+class StaffDesign:
+    """A metric's (team, month) pairs with answers, once per person and month, and how many rows are behind them."""
+
+    team_months: frozenset
+    rows: int
+    first_month: dt.date
+    last_month: dt.date
+
+
+def staff_designs() -> dict[str, StaffDesign]:
+    """Per DiD metric, what decides whether an estimate can be made: a few hundred grouped rows, not every person's."""
+    found = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(STAFF_DESIGN_SQL, {"metrics": list(DID_METRICS), "threshold": THRESHOLD})
+        for metric, team_id, period, rows in cursor.fetchall():
+            found[metric].append((team_id, period, rows))
+    return {
+        metric: StaffDesign(
+            team_months=frozenset((team, month) for team, month, _ in cells),
+            rows=sum(rows for _, _, rows in cells),
+            first_month=min(month for _, month, _ in cells),
+            last_month=max(month for _, month, _ in cells),
+        )
+        for metric, cells in found.items()
+    }
 
 
 def _scales_by_change_metric() -> dict[str, Scale]:
@@ -177,18 +214,19 @@ def _band_rows(team_id, metric: str, rows: list[ClientChange]) -> list[AnalysisR
     return found
 
 
-def _did_row(metric: str, observations: list[analysis.Observation], starts: dict) -> AnalysisResult | None:
-    if not observations:
-        return None
-    result = analysis.difference_in_differences(observations, starts)
-    months = sorted({row.month for row in observations})
+def _did_row(metric: str, design: StaffDesign, starts: dict) -> AnalysisResult:
+    """The metric's DiD row; the person rows are loaded only when the teams and months allow an estimate."""
+    result = analysis.did_design(design.team_months, starts)
+    if not result.too_few:
+        result = analysis.difference_in_differences(staff_observations((metric,))[metric], starts)
     row = AnalysisResult(
-        kind=AnalysisKind.STAFF_DID, team_id=None, metric=metric, first_month=months[0], last_month=months[-1],
+        kind=AnalysisKind.STAFF_DID, team_id=None, metric=metric,
+        first_month=design.first_month, last_month=design.last_month,
         n_teams=result.n_teams, n_treated_teams=result.n_treated_teams,
         n_comparison_teams=result.n_comparison_teams, n_months=result.n_months,
     )
     if result.too_few:
-        row.n, row.too_few = len(observations), result.reason
+        row.n, row.too_few = design.rows, result.reason
     else:
         row.n, row.estimate, row.ci_low, row.ci_high = result.n_observations, result.estimate, result.ci_low, result.ci_high
         row.covariance = result.covariance
@@ -207,10 +245,8 @@ def compute_analyses() -> list[AnalysisResult]:
         results.append(_client_change_row(team_id, metric, rows, scales.get(metric)))
         results += _band_rows(team_id, metric, rows)
     starts = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
-    for metric, observations in sorted(staff_observations().items()):
-        row = _did_row(metric, observations, starts)
-        if row is not None:
-            results.append(row)
+    for metric, design in sorted(staff_designs().items()):
+        results.append(_did_row(metric, design, starts))
     return results
 
 

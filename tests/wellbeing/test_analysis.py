@@ -257,3 +257,26 @@ def test_a_later_starting_team_compares_for_an_earlier_one():
     result = difference_in_differences(observations, starts)
     assert not result.too_few
     assert (result.n_treated_teams, result.n_comparison_teams) == (2, 3)
+
+
+def test_the_design_check_from_team_months_alone_agrees_with_the_fit():
+    from wellbeing.analysis import Observation, did_design
+
+    months = [date(2025, m, 1) for m in range(1, 7)]
+    for starts in ({"a": months[2], "b": months[4]}, {"a": months[2]}, {}, {"a": months[0], "b": months[0]}):
+        observations = [
+            Observation(team, month, 5.0 + (hash((team, month, person)) % 7) / 3, person)
+            for team in ("a", "b", "c", "d")
+            for month in months
+            for person in (f"{team}1", f"{team}2", "shared")
+        ]
+        fitted = difference_in_differences(observations, starts)
+        # "shared" answers in every team: counted once per month, in the team of their first row.
+        team_months = {(row.team, row.month) for row in observations if row.person != "shared" or row.team == "a"}
+        design = did_design(team_months, starts)
+        assert design.too_few == fitted.too_few
+        assert (design.n_teams, design.n_treated_teams, design.n_comparison_teams, design.n_months) == (
+            fitted.n_teams, fitted.n_treated_teams, fitted.n_comparison_teams, fitted.n_months
+        )
+        if fitted.too_few:
+            assert design.reason == fitted.reason

@@ -440,3 +440,34 @@ def test_the_report_shows_the_evidence_tables(client, clients_measured, org_mana
     assert 'id="table-evidence_dose"' not in body and 'id="table-client_change"' not in body
     assert 'id="table-staff_phases"' not in body  # the staff card has the before/with figures
     assert "The evidence in detail" in body
+
+
+def test_too_few_teams_is_decided_from_team_months_without_loading_person_rows(
+    six_months, team, other_team, django_assert_num_queries
+):
+    from wellbeing import evidence
+    from wellbeing.analysis import difference_in_differences
+    from wellbeing.models import TeamPairStart
+
+    _seasonal_world([team, other_team], six_months, [3, None])
+    # A person who answers in one team one month and in the other the next.
+    person = bulk_staff(other_team, 1, prefix="both")[0]
+    instrument = current_instrument(metrics.MONTHLY)
+    for owner, month in ((team, six_months[1]), (other_team, six_months[2])):
+        submit_response(instrument=instrument, time_point=TimePoint.MONTHLY, team=owner, recorded_by=person.user,
+                        respondent=person, answers={"work_ability": 6, "sick_leave_days": 0}, period=month,
+                        refresh_aggregates=False)
+    aggregation.rebuild_all()
+    row = stored(AnalysisKind.STAFF_DID, None, metrics.WORK_ABILITY)
+    # The same figures as the analysis of every person row would report.
+    starts = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
+    observations = evidence.staff_observations()[metrics.WORK_ABILITY]
+    expected = difference_in_differences(observations, starts)
+    assert expected.too_few and row.too_few == expected.reason == "treated-teams"
+    assert (row.n, row.n_teams, row.n_treated_teams, row.n_comparison_teams, row.n_months) == (
+        len(observations), expected.n_teams, expected.n_treated_teams, expected.n_comparison_teams, expected.n_months,
+    ) == (2 * 6 * 6 + 2, 2, 1, 1, 6)
+    # Only the grouped design query ran for the staff estimate: no person rows were read.
+    design = evidence.staff_designs()
+    with django_assert_num_queries(0):
+        assert evidence._did_row(metrics.WORK_ABILITY, design[metrics.WORK_ABILITY], starts).too_few == "treated-teams"
