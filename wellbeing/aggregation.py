@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from visits.models import VisitStatus
 
 from . import evidence, metrics
-from .models import Audience, Span, TimePoint
+from .models import ALL_TEAMS_SHARDS, Audience, Span, TimePoint
 
 # pg_advisory_xact_lock(namespace, key) pairs. The namespaces are arbitrary
 # but fixed: they only need to differ from other apps' locks.
@@ -159,6 +159,41 @@ def _month_cells(where: str = "TRUE", took_where: str = "") -> str:
         SELECT team_id, %(month)s::varchar AS span, period, metric, {_CELL_STATISTICS}
           FROM ({_person_rows(where, took_where)}) person
          GROUP BY team_id, period, metric
+    """
+
+
+# --- Month cells from their kept sums (wellbeing_monthcellsum, migration 0009) ----------------
+#
+# The same triggers keep, per month cell, the count, answers and nano sums of its person rows:
+# one row per team cell, ALL_TEAMS_SHARDS rows per all-teams cell. A refresh reads those
+# instead of regrouping every person of the month; the pair-work share is not among them
+# (its value follows the visits), and the full rebuild regroups the sums and repairs them.
+
+CELL_SUM_KEYS = ("team_id", "shard", "period", "metric")
+CELL_SUM_VALUES = ("respondents", "answers", "nano", "nano_squares")
+
+
+def _cell_sums_from_person_months() -> str:
+    """What wellbeing_monthcellsum must hold, regrouped from the person-month rows (the triggers' definition)."""
+    return f"""
+        SELECT team_id, CASE WHEN team_id IS NULL THEN respondent_id %% {ALL_TEAMS_SHARDS} ELSE 0 END::smallint AS shard,
+               period, metric, count(*) AS respondents, sum(answers)::bigint AS answers,
+               sum(nano)::bigint AS nano, sum(nano_squares)::bigint AS nano_squares
+          FROM wellbeing_personmonth
+         GROUP BY 1, 2, 3, 4
+    """
+
+
+def _month_cells_from_sums(where: str) -> str:
+    """Month cells in `where` (on wellbeing_monthcellsum c), the all-teams cells summed over their shards."""
+    return f"""
+        SELECT team_id, %(month)s::varchar AS span, period, metric, sum(respondents)::bigint AS respondents,
+               sum(answers)::int AS responses, (sum(nano) / 1e9)::float8 AS total,
+               (sum(nano_squares) / 1e9)::float8 AS total_squares
+          FROM wellbeing_monthcellsum c
+         WHERE {where}
+         GROUP BY team_id, period, metric
+        HAVING sum(respondents) > 0
     """
 
 
@@ -339,6 +374,7 @@ class RebuildResult:
     metric_rows: int
     visit_rows: int
     person_rows_repaired: int = 0
+    cell_sums_repaired: int = 0  # kept month cell sums (wellbeing_monthcellsum) that differed, in a full rebuild
     analyses_changed: int = 0  # stored analyses (wellbeing.evidence) written or deleted
 
 
@@ -389,6 +425,12 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
                 cursor, table="wellbeing_personmonth", keys=PERSON_KEYS, values=PERSON_VALUES,
                 fresh_sql=_person_sums_from_source(), params=params,
             )
+        cell_sums_repaired = 0
+        if full:  # the kept month cell sums, regrouped from the person rows
+            cell_sums_repaired = _replace(
+                cursor, table="wellbeing_monthcellsum", keys=CELL_SUM_KEYS, values=CELL_SUM_VALUES,
+                fresh_sql=_cell_sums_from_person_months(), params=params,
+            )
         changed = _replace_team_starts(cursor, params)
         month_rows, month_scope = ("TRUE", "TRUE") if full else (_stale_or_pair("pm"), _stale_or_pair("t"))
         changed += _replace(
@@ -416,7 +458,7 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
         metric_rows, visit_rows = cursor.fetchone()
     return RebuildResult(
         rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows, person_rows_repaired=repaired,
-        analyses_changed=analyses_changed,
+        cell_sums_repaired=cell_sums_repaired, analyses_changed=analyses_changed,
     )
 
 
@@ -461,14 +503,20 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, period.year * 100 + period.month])
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TEAM_LOCK, team_id])
             changed = _replace_team_starts(cursor, params, team_id)
-            fresh = _month_cells(
-                "pm.period = %(period)s AND (pm.team_id = %(team)s OR pm.team_id IS NULL)"
-                " AND pm.metric = ANY (%(metrics)s)",
-                took_where=(
-                    "AND v.starts_at >= (%(period)s::timestamp AT TIME ZONE %(tz)s)"
-                    " AND v.starts_at < ((%(period)s + interval '1 month')::timestamp AT TIME ZONE %(tz)s)"
-                ),
+            # The answers' own metrics from their kept sums; the pair-work share regrouped (it follows the visits).
+            fresh = _month_cells_from_sums(
+                "c.period = %(period)s AND (c.team_id = %(team)s OR c.team_id IS NULL) AND c.metric = ANY (%(metrics)s)"
+                f" AND NOT {_PAIR_METRIC.format(alias='c')}"
             )
+            if monthly:
+                fresh += " UNION ALL " + _month_cells(
+                    "pm.period = %(period)s AND (pm.team_id = %(team)s OR pm.team_id IS NULL)"
+                    f" AND pm.metric = ANY (%(metrics)s) AND {_PAIR_METRIC.format(alias='pm')}",
+                    took_where=(
+                        "AND v.starts_at >= (%(period)s::timestamp AT TIME ZONE %(tz)s)"
+                        " AND v.starts_at < ((%(period)s + interval '1 month')::timestamp AT TIME ZONE %(tz)s)"
+                    ),
+                )
             scope = (
                 "t.metric = ANY (%(metrics)s) AND t.span = %(month)s AND t.period = %(period)s"
                 " AND (t.team_id = %(team)s OR t.team_id IS NULL)"

@@ -349,6 +349,48 @@ class PersonMonth(models.Model):
         return f"{self.metric} {self.period:%Y-%m} {self.respondent_id}: {self.answers}"
 
 
+# How many rows each month cell of all teams together is kept in: every staff answer changes its
+# all-teams cells, so one shared row per cell would make concurrent answers queue on its lock.
+ALL_TEAMS_SHARDS = 16
+
+
+class MonthCellSum(models.Model):
+    """A month cell's statistics over its person-month rows, kept by the same triggers as PersonMonth.
+
+    What a month cell is grouped from in a refresh: a team's cell is one row,
+    the all-teams cell the sum of ALL_TEAMS_SHARDS rows (a person's share lives
+    in the shard of their id), so an answer writes only its team's rows and one
+    shard's, and a refresh reads a handful of rows rather than every person's.
+    The counts are exact integers (person means in nano-units, as in PersonMonth),
+    so the sums equal a regroup of the person rows whatever the order of answers;
+    the full rebuild regroups them and repairs any that differ.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, null=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty: all teams together."), db_index=False, db_constraint=False,  # the unique key starts with it
+    )
+    shard = models.SmallIntegerField(_("shard"))
+    period = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=140)
+    respondents = models.BigIntegerField(_("respondents"))
+    answers = models.BigIntegerField(_("answers"))
+    nano = models.BigIntegerField(_("sum of person means (nano-units)"))
+    nano_squares = models.BigIntegerField(_("sum of squared person means (nano-units)"))
+
+    class Meta:
+        verbose_name = _("month cell sums")
+        verbose_name_plural = _("month cell sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "period", "metric", "shard"], nulls_distinct=False, name="monthcellsum_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.period:%Y-%m} {self.metric} [{self.shard}]: {self.respondents}"
+
+
 class StaleCell(models.Model):
     """A journal of (team, month, metric) whose person-month sums changed since their cells were grouped.
 

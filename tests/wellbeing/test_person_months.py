@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from tests import factories as f
 from wellbeing import aggregation, metrics
-from wellbeing.models import PersonMonth, ResponseScore, SurveyResponse, TimePoint
+from wellbeing.models import ALL_TEAMS_SHARDS, MonthCellSum, PersonMonth, ResponseScore, SurveyResponse, TimePoint
 from wellbeing.selectors import add_months, current_instrument
 from wellbeing.services import submit_response
 
@@ -47,6 +47,26 @@ def stored_person_months() -> dict:
     }
 
 
+def expected_cell_sums() -> dict:
+    """Naively from the person rows: (team or None, shard, month, metric) -> (people, answers, Σ nano, Σ nano²)."""
+    sums = defaultdict(lambda: [0, 0, 0, 0])
+    for row in PersonMonth.objects.all():
+        shard = row.respondent_id % ALL_TEAMS_SHARDS if row.team_id is None else 0
+        cell = sums[(row.team_id, shard, row.period, row.metric)]
+        for index, value in enumerate((1, row.answers, row.nano, row.nano_squares)):
+            cell[index] += value
+    return {key: tuple(values) for key, values in sums.items()}
+
+
+def stored_cell_sums() -> dict:
+    """The kept month cell sums, leaving out cells whose people have all gone (they read as no cell)."""
+    return {
+        (row.team_id, row.shard, row.period, row.metric): (row.respondents, row.answers, row.nano, row.nano_squares)
+        for row in MonthCellSum.objects.all()
+        if (row.respondents, row.answers, row.nano, row.nano_squares) != (0, 0, 0, 0)
+    }
+
+
 def test_every_answer_is_in_its_person_month_sums_once_per_team_and_once_for_all_teams(world):
     expected = expected_person_months()
     assert len(expected) > 100
@@ -58,6 +78,7 @@ def test_every_answer_is_in_its_person_month_sums_once_per_team_and_once_for_all
     by_team = {row.team_id: row.answers for row in rows}
     assert None in by_team and len(by_team) == 3
     assert by_team[None] == sum(answers for team, answers in by_team.items() if team is not None)
+    assert stored_cell_sums() == expected_cell_sums()
 
 
 def test_deleted_answers_leave_the_sums_and_emptied_rows_go(world, team):
@@ -65,6 +86,7 @@ def test_deleted_answers_leave_the_sums_and_emptied_rows_go(world, team):
     SurveyResponse.objects.filter(respondent=person).delete()  # the ORM deletes the scores first
     assert not PersonMonth.objects.filter(respondent=person, team=team).exists()
     assert stored_person_months() == expected_person_months()
+    assert stored_cell_sums() == expected_cell_sums()
 
 
 def test_a_response_deleted_before_its_scores_counts_the_same(world, team):
@@ -77,6 +99,7 @@ def test_a_response_deleted_before_its_scores_counts_the_same(world, team):
         cursor.execute("DELETE FROM wellbeing_responsescore WHERE response_id IN (SELECT id FROM gone)")
     assert not PersonMonth.objects.filter(respondent=person).exists()
     assert stored_person_months() == expected_person_months()
+    assert stored_cell_sums() == expected_cell_sums()
 
 
 def test_a_response_moved_to_another_month_and_team_moves_its_sums(world, team, other_team):
@@ -84,6 +107,7 @@ def test_a_response_moved_to_another_month_and_team_moves_its_sums(world, team, 
     SurveyResponse.objects.filter(pk=response.pk).update(team=other_team, period=add_months(response.period, -6))
     SurveyResponse.objects.filter(team=team).update(visit=None)  # an update that moves nothing writes nothing
     assert stored_person_months() == expected_person_months()
+    assert stored_cell_sums() == expected_cell_sums()
 
 
 def test_a_rebuild_from_the_source_rows_finds_nothing_to_repair_and_repairs_what_went_around_the_triggers(world, team):
@@ -122,3 +146,34 @@ def test_a_pulse_refresh_writes_only_its_team_and_all_teams_month_cells(world, t
     assert aggregation.refresh_cells(team_id=team.pk, period=period, instrument_code=metrics.PULSE) == 6
     assert {key: value for key, value in stored_metric_cells().items() if key[0] not in (team.pk, None)} == before
     assert aggregation.rebuild_all().rows_changed == 0
+    # Read from the kept cell sums, the refreshed cells are what regrouping every person row gives.
+    assert aggregation.rebuild_all(full=True).rows_changed == 0
+
+
+def test_the_month_cell_sums_follow_answers_in_the_answers_transaction_one_shard_of_all_teams_each(world, team):
+    person = world["staff"][team.pk][0]
+    period = world["periods"][2]
+    shard = person.pk % ALL_TEAMS_SHARDS
+    before = {key: value for key, value in stored_cell_sums().items() if key[2] == period}
+    submit_response(
+        instrument=current_instrument(metrics.PULSE), time_point=TimePoint.POST_VISIT, team=team, recorded_by=person.user,
+        respondent=person, answers={"calm": 2, "time_to_meet": 4, "energised": 3}, period=period, refresh_aggregates=False,
+    )
+    after = {key: value for key, value in stored_cell_sums().items() if key[2] == period}
+    moved = {key[:2] for key in after if after[key] != before.get(key)}
+    # Only this team's row and this person's all-teams shard, nothing else (no row shared by every answer).
+    assert moved == {(team.pk, 0), (None, shard)}
+    assert after == {key: value for key, value in expected_cell_sums().items() if key[2] == period}
+
+
+def test_a_full_rebuild_repairs_month_cell_sums_that_went_around_the_triggers(world, team):
+    aggregation.rebuild_all(full=True)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE wellbeing_monthcellsum SET nano = nano + 7 WHERE team_id = %s AND metric = %s",
+                       [team.pk, metrics.PULSE_CALM])
+        tampered = cursor.rowcount
+    assert tampered > 0 and stored_cell_sums() != expected_cell_sums()
+    result = aggregation.rebuild_all(full=True)
+    assert (result.cell_sums_repaired, result.rows_changed) == (tampered, 0)
+    assert stored_cell_sums() == expected_cell_sums()
+    assert aggregation.rebuild_all(full=True).cell_sums_repaired == 0
