@@ -9,12 +9,16 @@ updates its per-person-month sums (`wellbeing_personmonth`, kept by triggers:
 migration 0007), so the large response and score tables are read once, when
 written. Cells are then regrouped from those sums:
 
-* `refresh_cells` after one response: regroups only the cells that response
+* `refresh_cells` after one response: recomputes only the cells that response
   can change (its month for its team and for all teams, its team's
   before/with pair work cells; for a client outcome, that instrument's
-  client-change cells) from the few person-month rows behind them;
+  client-change cells). The month cells of the answer's own metrics are read
+  from their kept sums (`wellbeing_monthcellsum`, kept by the same triggers:
+  migration 0009); the pair-work share and the before/with cells are
+  regrouped from the person-month rows behind them;
 * `rebuild_all` for the nightly reconcile and `manage.py rebuild_wellbeing`:
-  regroups every cell, deletes cells whose source rows are gone; with
+  regroups every cell, deletes cells whose source rows are gone; `full`
+  also regroups the kept month cell sums and repairs any that differ; with
   `from_source=True` it first re-derives the per-person-month sums from the
   raw rows and repairs any that differ; it also stores the analyses
   (`wellbeing.evidence`: paired change, effect sizes, dose bands, the staff
@@ -432,14 +436,18 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
                 fresh_sql=_cell_sums_from_person_months(), params=params,
             )
         changed = _replace_team_starts(cursor, params)
-        month_rows, month_scope = ("TRUE", "TRUE") if full else (_stale_or_pair("pm"), _stale_or_pair("t"))
+        # The answers' own metrics from the month cell sums (just repaired, in a full run), every one or
+        # those the journal names; the pair-work share regrouped from the person rows (it follows the visits).
+        summed = f"NOT {_PAIR_METRIC.format(alias='c')}" + ("" if full else f" AND {_stale_or_pair('c')}")
+        month_scope = "TRUE" if full else _stale_or_pair("t")
+        month_cells = f"{_month_cells_from_sums(summed)} UNION ALL {_month_cells(_PAIR_METRIC.format(alias='pm'))}"
         changed += _replace(
             cursor,
             table="wellbeing_metricaggregate",
             keys=METRIC_KEYS,
             values=METRIC_VALUES,
             prelude=_STALE,
-            fresh_sql=f"{_month_cells(month_rows)} UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}",
+            fresh_sql=f"{month_cells} UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}",
             params=params,
             scope=f"t.span <> %(month)s OR ({month_scope})",
             fold="TRUE",  # every journal row this statement's snapshot sees
