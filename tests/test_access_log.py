@@ -140,7 +140,7 @@ def history(client_record, nurse, other_nurse):
 
 
 def shown_ids(response):
-    return [r.pk for r in response.context["page"].object_list]
+    return [r["id"] for r in response.context["page"].object_list]
 
 
 def test_the_teams_coordinator_sees_who_accessed_the_clients_data(client, history, client_record, coordinator):
