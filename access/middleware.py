@@ -56,7 +56,10 @@ class PageCacheMiddleware:
         if not user_id or not csrf_secret or "messages" in request.COOKIES or "_messages" in session:
             return None
         state = hashlib.sha256(repr(sorted(session.items())).encode()).hexdigest()
-        cache_key = page_cache.key("page", user_id, state, csrf_secret, request.LANGUAGE_CODE, request.get_full_path())
+        cache_key = page_cache.key(
+            "page", user_id, state, csrf_secret, request.LANGUAGE_CODE, request.get_full_path(), request.get_host(),
+            request.scheme,
+        )
         entry = page_cache.fetch(cache_key)
         if entry is not None:
             if entry.get("csrf"):

@@ -19,7 +19,8 @@ What keeps it correct:
 * **The person and their browser.** The key holds the signed-in user, a hash
   of their session data (the team they picked, …), the browser's CSRF secret
   (the forms on the page carry a token for it), the language, the full path
-  with its query, and the current minute (pages that say "now" or "today"
+  with its query, the host and scheme (links to the calendar feed are
+  absolute), and the current minute (pages that say "now" or "today"
   are at most a minute old). API lists are keyed by the token's user after
   REST framework has authenticated, permitted and throttled the call.
 * **Only plain successes.** A response is kept only when it is a 200, sets no
@@ -196,7 +197,7 @@ def cached_list(method):
         if not enabled() or not user.is_authenticated:
             return method(self, request, *args, **kwargs)
         cache_key = key("api", user.pk, getattr(request, "LANGUAGE_CODE", ""), request.get_full_path(),
-                        request.accepted_media_type)
+                        request.accepted_media_type, request.get_host(), request.scheme)
         entry = fetch(cache_key)
         if entry is not None:
             return response_from(entry)  # rendered bytes: REST framework passes a plain response through
