@@ -288,8 +288,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "pairwork.throttles.AnonRateThrottle",
+        "pairwork.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE"), "user": env("API_USER_RATE")},
     "EXCEPTION_HANDLER": "pairwork.api_errors.exception_handler",
