@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .auth_backends import team_ids_of
 from .models import ApiToken
 
 TOKEN_PREFIX = "tp_"
@@ -48,9 +49,13 @@ def revoke_api_token(*, token: ApiToken, by=None) -> ApiToken:
 
 def token_for_key(raw: str) -> ApiToken | None:
     """The active token with this key (its owner and their staff profile loaded: one query), or None; notes when it was used."""
-    token = ApiToken.objects.active().select_related("user__staff_profile").filter(key_hash=hash_token(raw)).first()
+    token = (
+        ApiToken.objects.active().select_related("user__staff_profile")
+        .annotate(owner_team_ids=team_ids_of("user__staff_profile__id")).filter(key_hash=hash_token(raw)).first()
+    )
     if token is None:
         return None
+    token.user.staff_team_ids = token.owner_team_ids
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).filter(

@@ -445,5 +445,5 @@ def visits_of(person: StaffProfile, start: dt.datetime, end: dt.datetime, viewer
     """`person`'s planned, not yet ended visits overlapping [start, end) in teams `viewer` manages."""
     return (
         Visit.objects.with_people().filter(participants__staff=person, status=VisitStatus.PLANNED, ends_at__gt=timezone.now())
-        .between(start, end).filter(pair__team__in=policy(viewer).managed_teams()).order_by("starts_at")
+        .between(start, end).filter(team__in=policy(viewer).managed_teams()).order_by("starts_at")
     )
