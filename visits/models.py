@@ -186,9 +186,11 @@ class Visit(models.Model):
             ),
             ExclusionConstraint(
                 name="visit_client_no_overlap",
+                # The client first: its index then finds one client's visits at a time (the check on every
+                # booking, a client's busy times) instead of every visit of the region at that time.
                 expressions=[
-                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("client", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
                 ],
                 condition=~Q(status__in=INACTIVE_STATUSES),
             ),
@@ -243,6 +245,18 @@ class Visit(models.Model):
         return self.artist.pk != self.pair.artist_id or self.nurse.pk != self.pair.nurse_id
 
 
+class VisitParticipantQuerySet(models.QuerySet):
+    def busy_between(self, start, end) -> "VisitParticipantQuerySet":
+        """Participations in active visits overlapping [start, end): who is busy then.
+
+        Through the participant's own copy of the visit's range, so the
+        person's exclusion constraint index (staff, range) finds them; the
+        same condition on the visit's columns needs a scan of every visit in
+        the period, the whole region's.
+        """
+        return self.filter(visit_active=True, during__overlap=(start, end))
+
+
 class VisitParticipant(models.Model):
     """A person taking part in a visit; one note each."""
 
@@ -254,6 +268,8 @@ class VisitParticipant(models.Model):
     during = DateTimeRangeField(null=True, editable=False)
     visit_active = models.BooleanField(default=True, editable=False)
 
+    objects = VisitParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["role"]
         verbose_name = _("visit participant")
@@ -262,7 +278,8 @@ class VisitParticipant(models.Model):
             models.UniqueConstraint(fields=["visit", "staff"], name="visitparticipant_once_per_visit"),
             ExclusionConstraint(
                 name="visitparticipant_person_no_overlap",
-                expressions=[("during", RangeOperators.OVERLAPS), ("staff", RangeOperators.EQUAL)],
+                # The person first, as for the client's: `VisitParticipant.objects.busy_between` reads through it.
+                expressions=[("staff", RangeOperators.EQUAL), ("during", RangeOperators.OVERLAPS)],
                 condition=Q(visit_active=True),
             ),
         ]
