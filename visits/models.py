@@ -121,6 +121,16 @@ class VisitQuerySet(models.QuerySet):
     def for_staff(self, staff: StaffProfile) -> "VisitQuerySet":
         return self.filter(participants__staff=staff)
 
+    def for_staff_between(self, staff: StaffProfile, start, end=None) -> "VisitQuerySet":
+        """The visits `staff` takes part in that overlap [start, end) (`end` None: from `start` on).
+
+        The same as `for_staff(staff).between(start, end)`, read through the
+        participant's copy of the visit's range: PostgreSQL starts from the
+        person's own participations then, instead of walking every visit of
+        the region from `start` on and asking for each whether they take part.
+        """
+        return self.filter(participants__staff=staff, participants__during__overlap=(start, end))
+
     def in_teams(self, teams) -> "VisitQuerySet":
         return self.filter(team__in=teams)
 
