@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from access.storage import ensure_partitions
 from clients.models import Client
+from pairwork.auth_backends import UserWithProfileBackend
 from pairwork.models import Team, WorkPair
 from wellbeing import aggregation, metrics
 from wellbeing.selectors import current_instrument
@@ -194,7 +195,9 @@ class Command(BaseCommand):
             return self._measure_pages(repeat)
 
     def _measure_pages(self, repeat: int) -> dict[str, Figure]:
-        users = {user.username: user for user in get_user_model().objects.filter(
+        # Loaded as a request loads the session's user (profile and team ids with it), for the timed services too.
+        backend = UserWithProfileBackend()
+        users = {user.username: backend.get_user(user.pk) for user in get_user_model().objects.filter(
             username__in=["koordinaattori", "hoitaja", "esihenkilo"])}
         browsers = {}
         for username, user in users.items():
