@@ -153,13 +153,15 @@ def log_in(port: int, username: str) -> str:
     return f"sessionid={session}; csrftoken={csrf_cookie}"
 
 
-def check(port: int, path: str, header: tuple[str, str] | None) -> None:
+def check(port: int, path: str, header: tuple[str, str] | None) -> str:
+    """GET once; the page cache's verdict on it (X-Page-Cache: hit, miss) or "-" when it does not keep the page."""
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     connection.request("GET", path, headers=dict([header]) if header else {})
     response = connection.getresponse()
     response.read()
     if response.status != 200:
         raise SystemExit(f"GET {path} answered {response.status}, not 200: fix the page list or the demo data")
+    return response.getheader("X-Page-Cache") or "-"
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -186,6 +188,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="Only pages whose label contains this text.")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="Run the project with PAGE_CACHE=false: what building every page costs.")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL to the database with the demo data (manage.py seed_demo).")
@@ -197,6 +201,7 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "false",
         # The benchmark is one user asking thousands of times a second; the throttle is not what is measured.
         "API_USER_RATE": "100000000/hour",
+        "PAGE_CACHE": "false" if options.no_page_cache else os.environ.get("PAGE_CACHE", "true"),
     }
     manage("collectstatic", "--noinput", env=env, capture=False)
     ids = json.loads(manage("shell", "-c", SETUP, env=env).strip().splitlines()[-1])
@@ -225,7 +230,8 @@ def main() -> int:
                 header = ("Cookie", sessions[page.user])
             check(options.app_port, page.path, header)
             wrk(options.app_port, page.path, header=header, **{**measure, "seconds": 1})  # warm up
-            rows.append((page, *wrk(options.app_port, page.path, header=header, **measure)))
+            result = wrk(options.app_port, page.path, header=header, **measure)
+            rows.append((page, *result, check(options.app_port, page.path, header)))
         floor_after = floor()
     except BaseException:
         print(f"The servers' output is in {log.name}.", file=sys.stderr)
@@ -239,13 +245,14 @@ def main() -> int:
         f"floor (hello app): {floor_before:,.0f} req/s before the pages, {floor_after:,.0f} after; "
         f"shares below are of the mean, {floor_rate:,.0f} req/s"
     )
-    print(f"gunicorn -w {options.workers}, DEBUG=false, wrk -t{options.threads} -c{options.connections} -d{options.seconds}s")
+    print(f"gunicorn -w {options.workers}, DEBUG=false, wrk -t{options.threads} -c{options.connections} -d{options.seconds}s, "
+          f"PAGE_CACHE={env['PAGE_CACHE']}")
     print()
-    print(f"| {'page':<36} | {'req/s':>7} | {'p99 ms':>7} | {'share of the floor':>18} |")
-    print(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|{'-' * 20}|")
-    for page, rate, p99, failed in rows:
+    print(f"| {'page':<36} | {'req/s':>7} | {'p99 ms':>7} | {'share of the floor':>18} | {'cache':>5} |")
+    print(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|{'-' * 20}|{'-' * 7}|")
+    for page, rate, p99, failed, state in rows:
         note = f" ({failed} non-2xx!)" if failed else ""
-        print(f"| {page.label:<36} | {rate:7.1f} | {p99:7.1f} | {rate / floor_rate:17.1%} |{note}")
+        print(f"| {page.label:<36} | {rate:7.1f} | {p99:7.1f} | {rate / floor_rate:17.1%} | {state:>5} |{note}")
     return 0
 
 

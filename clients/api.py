@@ -14,7 +14,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from access import guard
+from access import guard, page_cache
 from access.choices import Channel, ObjectType
 from access.log import log_listing
 from access.models import AccessLog
@@ -83,6 +83,7 @@ class ClientViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "access": getattr(self, "access", None)}
 
+    @page_cache.cached_list
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         log_listing(user=request.user, client_ids=[c.pk for c in page], object_type=ObjectType.CLIENT, channel=CHANNEL)

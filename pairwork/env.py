@@ -95,6 +95,10 @@ VARIABLES: list[Var] = [
         "TRUSTED_PROXY_COUNT", _int, 0,
         "Proxies in front of the app that append to X-Forwarded-For (1 behind one TLS proxy); 0 ignores the header.",
     ),
+    Var(
+        "PAGE_CACHE", _bool, True,
+        "Serve a person's page or API list again while no data has changed (every read is still logged); false turns it off.",
+    ),
     Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]
 

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
@@ -62,8 +62,28 @@ class _Outage:
 outage = _Outage()
 
 
+class _ClientPerPool(RedisCacheClient):
+    """Django makes a new redis.Redis for every cache call (about 0.3 ms: its response-callback table);
+    one per connection pool serves every call, as redis-py intends (a client is thread-safe)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(index))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, failing open: a call Redis cannot answer is a miss, never an error."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = _ClientPerPool
 
     def _call(self, what: str, fallback: Any, method, *args, **kwargs):
         if outage.is_recent():

@@ -74,8 +74,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    # Last, so it sees the outcome of authentication and can lock out.
+    # After authentication, so it sees its outcome and can lock out.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a page kept by the page cache passes back through everything above (access.page_cache).
+    "access.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "pairwork.urls"
@@ -203,6 +205,11 @@ if REDIS_URL and not TESTING:
     }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read on every request: from Redis when it answers, from PostgreSQL (where they are kept) when not.
+if REDIS_URL and not TESTING:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Pages and API lists kept per person while no data changes (access.page_cache). The tests turn it on where they test it.
+PAGE_CACHE: bool = env("PAGE_CACHE") and not TESTING
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis the tasks run in-process; they are written to be safe either way.
@@ -287,8 +294,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "pairwork.throttles.AnonRateThrottle",
+        "pairwork.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE"), "user": env("API_USER_RATE")},
     "EXCEPTION_HANDLER": "pairwork.api_errors.exception_handler",

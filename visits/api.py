@@ -18,7 +18,7 @@ from rest_framework import mixins, serializers, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from access import guard
+from access import guard, page_cache
 from access.choices import Channel, ObjectType
 from access.log import log_listing
 from access.models import AccessLog
@@ -156,6 +156,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         prefetch_related_objects([visit], _participants())
         return visit
 
+    @page_cache.cached_list
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         log_listing(user=request.user, client_ids=[visit.client_id for visit in page], object_type=ObjectType.VISIT, channel=CHANNEL)

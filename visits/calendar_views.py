@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from access import page_cache
 from access.choices import ObjectType
 from access.log import log_listing
 from access.policy import VISITING_ROLES, policy, profile_of
@@ -65,6 +66,7 @@ def _chosen_person(request: HttpRequest, teams):
     return people, person
 
 
+@page_cache.cacheable
 @coordinator_required
 def week(request: HttpRequest) -> HttpResponse:
     """The team's week on a time axis (or one person's week), previous/next week and today; printable."""
@@ -114,6 +116,7 @@ def day(request: HttpRequest, day: str) -> HttpResponse:
     })
 
 
+@page_cache.cacheable
 @login_required
 def my_visits(request: HttpRequest) -> HttpResponse:
     """An artist's or nurse's own visits, today and the next two weeks, for a phone."""

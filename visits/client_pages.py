@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from access import guard
+from access import guard, page_cache
 from access.choices import ObjectType
 from access.log import log_listing
 from access.policy import policy
@@ -63,6 +63,7 @@ def _filtered(clients: QuerySet[Client], filters: dict) -> QuerySet[Client]:
     return clients
 
 
+@page_cache.cacheable
 @coordinator_required
 def client_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -81,6 +82,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@page_cache.cacheable
 @coordinator_client_page
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client, _access = guard.fetch(request.user, ObjectType.CLIENT, pk)

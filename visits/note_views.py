@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access import guard
+from access import guard, page_cache
 from access.choices import ObjectType
 from access.models import AccessLog
 from access.policy import Access, Policy, policy
@@ -91,6 +91,7 @@ def _note_of(participant) -> VisitNote | None:
         return None
 
 
+@page_cache.cacheable
 @login_required
 @require_http_methods(["GET"])
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from access import guard
+from access import guard, page_cache
 from access.choices import Channel, ObjectType
 from access.log import log_access, log_listing
 from access.models import AccessLog
@@ -66,6 +66,8 @@ class InstrumentFilter(django_filters.FilterSet):
 @extend_schema(tags=["wellbeing"])
 class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Questionnaires as data: every staff role may read them."""
+
+    list = page_cache.cached_list(mixins.ListModelMixin.list)
 
     serializer_class = InstrumentSerializer
     filterset_class = InstrumentFilter
@@ -316,6 +318,7 @@ class DashboardViewSet(viewsets.ViewSet):
         }
         return build_dashboard(filters), meta
 
+    @page_cache.cached_list
     def list(self, request):
         board, meta = self._board(request)
         data = {

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access import guard
+from access import guard, page_cache
 from access.choices import ObjectType
 from access.log import log_listing
 from access.models import AccessLog
@@ -226,6 +226,7 @@ def _render_dashboard(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
     return render(request, "wellbeing/dashboard.html", context, status=400 if cost_form is not None or not valid else 200)
 
 
+@page_cache.cacheable
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only, for managers (their teams, or all when organisation-wide) and administrators."""

@@ -11,6 +11,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from access import page_cache
 from access.api_permissions import CoordinatorWrites
 from access.policy import policy
 from pairwork.api_errors import with_errors
@@ -27,6 +28,8 @@ from .serializers import StaffSerializer, TeamSerializer, WorkPairChangeSerializ
 @extend_schema(tags=["staff"])
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     """The teams of the organisation. Names and areas are not confidential."""
+
+    list = page_cache.cached_list(mixins.ListModelMixin.list)
 
     queryset = Team.objects.all()
     serializer_class = TeamSerializer
@@ -50,6 +53,8 @@ class StaffFilter(django_filters.FilterSet):
 @extend_schema(tags=["staff"])
 class StaffViewSet(viewsets.ReadOnlyModelViewSet):
     """Staff of your own teams (an administrator sees everyone)."""
+
+    list = page_cache.cached_list(mixins.ListModelMixin.list)
 
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
@@ -95,6 +100,8 @@ class WorkPairViewSet(
     Through workspace.pair_services, like the pair pages: people and team are fixed once
     a pair is formed; its start and agreement change, and setting its last day ends it.
     """
+
+    list = page_cache.cached_list(mixins.ListModelMixin.list)
 
     permission_classes = [CoordinatorWrites]
     filterset_class = WorkPairFilter

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import page_cache
 from access.policy import policy
 from access.view_guards import coordinator_required
 from pairwork.form_errors import add_service_errors
@@ -20,6 +21,7 @@ from visits.models import Visit, VisitStatus
 from . import pair_services
 
 
+@page_cache.cacheable
 @coordinator_required
 def pair_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "working")

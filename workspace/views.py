@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from access import page_cache
 from pairwork.models import Role
 from pairwork.navigation import SHORTCUTS, links_for
 from pairwork.roles import ADMINISTRATOR, role_of
@@ -18,6 +19,7 @@ HOME_SELECTORS = {
 }
 
 
+@page_cache.cacheable
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's own start page; an account without a role sees only that it has none."""

@@ -36,3 +36,22 @@ def test_a_malformed_rate_in_the_environment_fails_loudly(monkeypatch):
         ENV["API_USER_RATE"].read()
     monkeypatch.setenv("API_USER_RATE", "120/minute")
     assert ENV["API_USER_RATE"].read() == "120/minute"
+
+
+def test_a_new_window_lets_the_caller_in_again_and_the_count_is_one_small_number(monkeypatch, token_client, coordinator, team):
+    from django.core.cache import cache
+
+    from pairwork import throttles
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+    now = [600.0]
+    monkeypatch.setattr(throttles._FixedWindow, "timer", lambda self: now[0], raising=False)
+    client = token_client(coordinator)
+    assert [client.get(TEAMS).status_code for _ in range(3)] == [200, 200, 429]
+    assert cache.get(f"throttle_user_{coordinator.user_id}:10") == 3  # a counter, not a list of times
+
+    now[0] = 659.0  # the same window: still refused, told to wait the second that is left
+    refused = client.get(TEAMS)
+    assert refused.status_code == 429 and refused["Retry-After"] == "1"
+    now[0] = 660.0  # the next minute
+    assert client.get(TEAMS).status_code == 200
