@@ -201,6 +201,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions stay in PostgreSQL only (one primary-key read a request): a session cached in Redis would
 # outlive a sign-out made while Redis was unreachable.
+SESSION_ENGINE = "pairwork.sessions"
 # Pages and API lists kept per person while no data changes (access.page_cache). The tests turn it on where they test it.
 PAGE_CACHE: bool = env("PAGE_CACHE") and not TESTING
 
