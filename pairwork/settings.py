@@ -205,9 +205,9 @@ if REDIS_URL and not TESTING:
     }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are read on every request: from Redis when it answers, from PostgreSQL (where they are kept) when not.
-if REDIS_URL and not TESTING:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in PostgreSQL only (one primary-key read a request): a session cached in Redis would
+# outlive a sign-out made while Redis was unreachable.
+SESSION_ENGINE = "pairwork.sessions"
 # Pages and API lists kept per person while no data changes (access.page_cache). The tests turn it on where they test it.
 PAGE_CACHE: bool = env("PAGE_CACHE") and not TESTING
 
