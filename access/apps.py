@@ -9,6 +9,4 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access to client data")
 
     def ready(self) -> None:
-        from . import page_cache, storage  # noqa: F401  (storage registers the deployment check on the log's storage)
-
-        page_cache.install()
+        from . import storage  # noqa: F401  (registers the deployment check on the log's storage)

@@ -7,15 +7,13 @@ data is unchanged, instead of querying and rendering it anew.
 
 What keeps it correct:
 
-* **A generation of the data.** Every statement that changes data through a
-  Django connection (ORM, bulk updates, raw SQL, in the web and in the Celery
-  worker alike) advances a PostgreSQL sequence, `access_page_generation`,
-  once its transaction has committed (`note_statement`, installed on every
-  connection). A cached response is keyed by the generation read *before* it
-  was built, so a response built from older data is never read again after a
-  commit. Only the access log, sessions and the login lockout's tables are
-  left out: writing them changes no cached page. Writes made outside Django
-  (psql) are covered by the entries' short lifetime (`TTL`).
+* **A generation of the data** (`pairwork.data_generation`). Every statement
+  that changes data through a Django connection (ORM, bulk updates, raw SQL,
+  in the web and in the Celery worker alike) advances a PostgreSQL sequence
+  once its transaction has committed. A cached response is keyed by the
+  generation read *before* it was built, so a response built from older data
+  is never read again after a commit. Writes made outside Django (psql) are
+  covered by the entries' short lifetime (`TTL`).
 * **The person and their browser.** The key holds the signed-in user, a hash
   of their session data (the team they picked, …), the browser's CSRF secret
   (the forms on the page carry a token for it), the language, the full path
@@ -36,95 +34,24 @@ about it.
 """
 from __future__ import annotations
 
-import contextvars
 import functools
 import hashlib
-import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.backends.signals import connection_created
 from django.http import HttpResponse
+
+from pairwork.data_generation import begin, generation, wrote
 
 from . import log
 
-SEQUENCE = "access_page_generation"
 TTL = 120  # seconds an entry lives at most (writes made outside Django)
 HEADER = "X-Page-Cache"  # "hit" or "miss": lets the benchmark and the tests see what happened
-# Tables whose writes change no cached page: the access log (every read writes it), sessions, the login lockout,
-# API tokens (a token call notes when it was used; REST framework checks the token on every call, cached or not).
-_UNWATCHED = ("clients_accesslog", "django_session", "axes_", "pairwork_apitoken")
-# The table an INSERT, UPDATE or DELETE writes (whatever else it reads); anything else that is not a read counts as a change.
-_TARGET = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
-_READ_ONLY = ("SELECT", "SHOW", "SET ", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "EXPLAIN")
-
-# Set while a request is being built: did it write anything?
-_writes: contextvars.ContextVar[list | None] = contextvars.ContextVar("page_cache_writes", default=None)
 
 
 def enabled() -> bool:
     return settings.PAGE_CACHE
-
-
-# --- the generation ----------------------------------------------------------------------------
-
-def _changes_data(sql: str) -> bool:
-    head = sql.lstrip()[:120]
-    if head.upper().startswith(_READ_ONLY):  # also our own "SELECT nextval(...)"
-        return False
-    target = _TARGET.match(head)
-    return target is None or not target.group(1).startswith(_UNWATCHED)
-
-
-def advance(conn=None) -> None:
-    """A new generation: every cached response built before it is unreachable (a no-op before migrating)."""
-    with (conn or connection).cursor() as cursor:
-        cursor.execute(_ADVANCE)
-
-
-_ADVANCE = f"SELECT nextval(to_regclass('{SEQUENCE}')) WHERE to_regclass('{SEQUENCE}') IS NOT NULL"
-
-
-def _already_pending(conn) -> bool:
-    return any(getattr(func, "_page_generation", False) for _, func, _ in conn.run_on_commit)
-
-
-def note_statement(execute, sql, params, many, context):
-    """Connection wrapper: after a data change commits, advance the generation."""
-    result = execute(sql, params, many, context)
-    if isinstance(sql, str) and _changes_data(sql):
-        writes = _writes.get()
-        if writes is not None:
-            writes.append(1)
-        conn = context["connection"]
-        if not conn.in_atomic_block:
-            advance(conn)
-        elif not _already_pending(conn):
-            def bump(conn=conn):
-                advance(conn)
-            bump._page_generation = True
-            # Robust: the change is committed whatever happens here; a failure is logged, not a 500.
-            transaction.on_commit(bump, using=conn.alias, robust=True)
-    return result
-
-
-def _install(sender, connection, **kwargs) -> None:
-    if note_statement not in connection.execute_wrappers:
-        connection.execute_wrappers.append(note_statement)
-
-
-def install() -> None:
-    """Watch every database connection (called from the app's ready())."""
-    connection_created.connect(_install, dispatch_uid="access.page_cache")
-
-
-def generation() -> int | None:
-    """The current generation, or None before the sequence exists (a database not yet migrated)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
-        return cursor.fetchone()[0]
 
 
 # --- keys, lookups and stores ------------------------------------------------------------------
@@ -136,17 +63,6 @@ def key(*parts: object) -> str:
 
 def fetch(cache_key: str) -> dict | None:
     return cache.get(cache_key)
-
-
-def begin() -> contextvars.Token:
-    """Start counting the writes of the request being built."""
-    return _writes.set([])
-
-
-def wrote(token: contextvars.Token) -> bool:
-    writes = _writes.get()
-    _writes.reset(token)
-    return bool(writes)
 
 
 def store(cache_key: str, entry: dict) -> None:

@@ -100,6 +100,21 @@ class Policy:
         """The teams a staff member belongs to (none for others)."""
         return self.profile.teams.all() if self.profile is not None else Team.objects.none()
 
+    def _own_teams_to_filter(self) -> list[int] | QuerySet[Team]:
+        """`own_teams()` for a filter: their ids as literals when the session's user came with them.
+
+        PostgreSQL plans `team_id IN (7)` for team 7 itself, with its own
+        statistics and the (team, starts_at) order of its visits; for a
+        subquery it can only assume an average team and may walk the whole
+        region's visits in time order looking for this one's. The session's
+        user carries the ids (pairwork.auth_backends); any other user object
+        gets the subquery, which costs no query of its own.
+        """
+        if self.profile is None:
+            return Team.objects.none()
+        ids = getattr(self.user, "staff_team_ids", None)
+        return ids if ids is not None else self.own_teams()
+
     def managed_teams(self) -> QuerySet[Team]:
         """Teams whose pairs, clients and visits this user may manage."""
         if self.role == ADMINISTRATOR:
@@ -113,7 +128,9 @@ class Policy:
         if self.role == ADMINISTRATOR:
             return Access(True, Grounds.ADMINISTRATOR)
         if self.role == Role.COORDINATOR:
-            return _granted(self.own_teams().filter(pk=team_id).exists(), Grounds.TEAM_COORDINATOR)
+            teams = self._own_teams_to_filter()
+            member = team_id in teams if isinstance(teams, list) else teams.filter(pk=team_id).exists()
+            return _granted(member, Grounds.TEAM_COORDINATOR)
         return DENIED
 
     def may_manage_team(self, team_id: int | None) -> bool:
@@ -152,7 +169,7 @@ class Policy:
         if self.role == ADMINISTRATOR:
             return Q(**{f"{via}__isnull": False}) if via else Q()
         if self.role == Role.COORDINATOR:
-            return Q(**{f"{via}__team__in" if via else "team__in": self.own_teams()})
+            return Q(**{f"{via}__team__in" if via else "team__in": self._own_teams_to_filter()})
         if self.visits_clients:
             return Q(**{f"{via}__in" if via else "pk__in": self._participations().values("visit__client_id")})
         return NOTHING
@@ -162,7 +179,7 @@ class Policy:
         if self.role == ADMINISTRATOR:
             return Q(**{f"{via}__isnull": False}) if via else Q()
         if self.role == Role.COORDINATOR:
-            return Q(**{f"{via}__pair__team__in" if via else "pair__team__in": self.own_teams()})
+            return Q(**{f"{via}__team__in" if via else "team__in": self._own_teams_to_filter()})
         if self.visits_clients:
             return Q(**{f"{via}__in" if via else "pk__in": self._participations().values("visit_id")})
         return NOTHING

@@ -11,10 +11,14 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import data_generation
+from .auth_backends import team_ids_of
 from .models import ApiToken
 
 TOKEN_PREFIX = "tp_"
@@ -22,6 +26,7 @@ PREFIX_LENGTH = 10
 # Writing last_used_at on every request would turn each read into a write;
 # a few minutes of precision is all an administrator needs to spot a dead token.
 LAST_USED_PRECISION = dt.timedelta(minutes=5)
+KEPT_SECONDS = 120  # a kept token lookup lives at most this long (changes made outside Django)
 
 
 def hash_token(raw: str) -> str:
@@ -47,14 +52,31 @@ def revoke_api_token(*, token: ApiToken, by=None) -> ApiToken:
 
 
 def token_for_key(raw: str) -> ApiToken | None:
-    """The active token with this key (its owner and their staff profile loaded: one query), or None; notes when it was used."""
-    token = ApiToken.objects.active().select_related("user__staff_profile").filter(key_hash=hash_token(raw)).first()
+    """The active token with this key (its owner, their staff profile and team ids loaded), or None; notes when it was used.
+
+    Every API call asks this, so with PAGE_CACHE on the answer is kept in the cache for the
+    data's generation (pairwork.data_generation): a revoked token, a deactivated owner or a
+    changed role is a change of the data, and the next call asks PostgreSQL again.
+    """
+    key_hash = hash_token(raw)
+    cache_key = f"api-token:{data_generation.generation()}:{key_hash}" if settings.PAGE_CACHE else None
+    token = cache.get(cache_key) if cache_key else None
     if token is None:
-        return None
+        token = (
+            ApiToken.objects.active().select_related("user__staff_profile")
+            .annotate(owner_team_ids=team_ids_of("user__staff_profile__id")).filter(key_hash=key_hash).first()
+        )
+        if token is None:
+            return None
+        token.user.staff_team_ids = token.owner_team_ids  # as the session's user carries them (access.policy)
+        if cache_key:
+            cache.set(cache_key, token, KEPT_SECONDS)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
         ).update(last_used_at=now)
         token.last_used_at = now
+        if cache_key:
+            cache.set(cache_key, token, KEPT_SECONDS)
     return token

@@ -8,8 +8,10 @@ class PairworkConfig(AppConfig):
     verbose_name = _("Staff and work pairs")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import data_generation, signals  # noqa: F401
         from .roles import ensure_role_groups
+
+        data_generation.install()
 
         # After the last app migrates, so that every permission exists.
         post_migrate.connect(ensure_role_groups, dispatch_uid="pairwork.ensure_role_groups")

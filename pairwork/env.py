@@ -97,7 +97,7 @@ VARIABLES: list[Var] = [
     ),
     Var(
         "PAGE_CACHE", _bool, True,
-        "Serve a person's page or API list again while no data has changed (every read is still logged); false turns it off.",
+        "Serve a person's page, API list and API token lookup again while no data has changed (every read is still logged); false turns it off.",
     ),
     Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]

@@ -6,6 +6,7 @@ from access.models import AccessLog
 from access import guard
 from access.choices import ObjectType
 from access.policy import policy
+from pairwork.auth_backends import UserWithProfileBackend
 from clients.models import Client
 from visits.models import Visit
 from tests import factories as f
@@ -33,6 +34,20 @@ def test_coordinator_sees_only_own_team(visit, coordinator, other_coordinator, c
     assert list(Client.objects.visible_to(coordinator.user)) == [client_record]
     assert not Client.objects.visible_to(other_coordinator.user).exists()
     assert not Visit.objects.visible_to(other_coordinator.user).exists()
+
+
+def test_the_sessions_coordinator_sees_the_same_with_the_team_ids_it_brings(visit, coordinator, other_coordinator,
+                                                                             client_record, other_team):
+    """The session's user carries their team ids, which the policy filters by as literals: same rows, no query."""
+    other_visit = make_visit(pair=f.WorkPairFactory(team=other_team))
+    coordinator.teams.add(f.TeamFactory())
+    backend = UserWithProfileBackend()
+    session_user, elsewhere = backend.get_user(coordinator.user.pk), backend.get_user(other_coordinator.user.pk)
+    assert sorted(session_user.staff_team_ids) == sorted(coordinator.teams.values_list("pk", flat=True))
+    assert list(Visit.objects.visible_to(session_user)) == [visit]
+    assert list(Client.objects.visible_to(session_user)) == [client_record]
+    assert list(Visit.objects.visible_to(elsewhere)) == [other_visit]
+    assert policy(session_user).may_manage_team(visit.team_id) and not policy(elsewhere).may_manage_team(visit.team_id)
 
 
 def test_only_nurses_and_coordinators_may_see_health_notes(visit, artist, nurse, coordinator, client_record):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from access.models import AccessLog
@@ -67,6 +67,7 @@ def test_a_tiny_region_is_built_and_every_page_measured_at_both_sizes(db):
     assert region_visits.count() == 500  # 250 for each pair
     assert VisitParticipant.objects.filter(visit__in=region_visits).count() == 1000
     assert set(region_visits.values_list("client__team", flat=True)) == set(region_teams.values_list("pk", flat=True))
+    assert not region_visits.exclude(team=models.F("pair__team")).exists()  # the database's copy of the pair's team
     assert Client.objects.filter(team__in=region_teams).count() == 8
     assert SurveyResponse.objects.filter(team__in=region_teams).count() == 1000
     region_log = AccessLog.objects.filter(username__startswith="region-")

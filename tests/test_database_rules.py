@@ -14,7 +14,7 @@ from clients.models import CareRelationship
 from pairwork.models import Role, WorkPair
 from tests import factories as f
 from tests.factories import make_visit
-from visits.models import VisitNote, VisitParticipant, VisitStatus
+from visits.models import Visit, VisitNote, VisitParticipant, VisitStatus
 
 NINE = timezone.make_aware(dt.datetime(2026, 12, 1, 9, 0))
 
@@ -108,6 +108,30 @@ def test_participant_copy_of_the_slot_follows_the_visit(pair):
     visit.save(update_fields=["starts_at", "ends_at"])
     for participant in visit.participants.all():
         assert (participant.during.lower, participant.during.upper) == (visit.starts_at, visit.ends_at)
+
+
+def test_a_visit_carries_its_pairs_team_whatever_the_writer_says(pair, other_team):
+    visit = make_visit(pair=pair, starts_at=NINE)
+    visit.refresh_from_db()
+    assert visit.team_id == pair.team_id
+    Visit.objects.filter(pk=visit.pk).update(team=other_team)
+    visit.refresh_from_db()
+    assert visit.team_id == pair.team_id
+
+
+def test_a_visit_moved_to_another_pair_takes_that_pairs_team(pair, other_team):
+    visit = make_visit(pair=pair, starts_at=NINE)
+    elsewhere = f.WorkPairFactory(team=other_team)
+    Visit.objects.filter(pk=visit.pk).update(pair=elsewhere)
+    visit.refresh_from_db()
+    assert visit.team_id == other_team.pk
+
+
+def test_a_pair_moved_to_another_team_takes_its_visits_along(pair, other_team):
+    visit = make_visit(pair=pair, starts_at=NINE)
+    WorkPair.objects.filter(pk=pair.pk).update(team=other_team)
+    visit.refresh_from_db()
+    assert visit.team_id == other_team.pk
 
 
 def test_a_visit_must_end_after_it_starts(pair):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from access import page_cache
 from access.models import AccessLog
 from clients.models import Client
+from pairwork import data_generation
 from pairwork.api_tokens import issue_api_token, revoke_api_token
 from tests.conftest import login
 
@@ -199,6 +200,7 @@ def api_get(client, url, raw):
     return response.status_code, response.headers.get(page_cache.HEADER), response.content
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_api_list_is_kept_per_caller_and_still_checks_the_token(client, coordinator, client_record):
     token, raw = issue_api_token(user=coordinator.user, name="integration")
     url = "/api/v1/clients/"
@@ -210,6 +212,11 @@ def test_an_api_list_is_kept_per_caller_and_still_checks_the_token(client, coord
     revoke_api_token(token=token)
 
     assert api_get(client, url, raw)[0] == 401
+    # A deactivated owner's other token likewise, at once.
+    _, other = issue_api_token(user=coordinator.user, name="second")
+    assert api_get(client, url, other)[0] == 200
+    type(coordinator.user).objects.filter(pk=coordinator.user_id).update(is_active=False)
+    assert api_get(client, url, other)[0] == 401
 
 
 @pytest.mark.django_db(transaction=True)
@@ -246,6 +253,7 @@ def test_off_means_off(client, coordinator, client_record, settings):
     ('UPDATE "django_session" SET "session_data" = %s', False),
     ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
     ('UPDATE "pairwork_apitoken" SET "last_used_at" = %s WHERE id = 1', False),
+    ('UPDATE "pairwork_apitoken" SET "revoked_at" = %s WHERE id = 1', True),
 ])
 def test_which_statements_count_as_a_change(sql, changes):
-    assert page_cache._changes_data(sql) is changes
+    assert data_generation.changes_data(sql) is changes

@@ -67,7 +67,7 @@ class VisitFilter(django_filters.FilterSet):
                                           validators=[validate_date_in_window])
     date_to = django_filters.DateFilter(method="filter_date_to", label="Visits that start on or before this day (local time)",
                                         validators=[validate_date_in_window])
-    team = django_filters.ModelChoiceFilter(field_name="pair__team", queryset=Team.objects.all())
+    team = django_filters.ModelChoiceFilter(field_name="team", queryset=Team.objects.all())
     pair = django_filters.ModelChoiceFilter(queryset=lambda request: policy(request.user).visible_pairs())
     client = django_filters.NumberFilter(field_name="client_id")
     status = django_filters.MultipleChoiceFilter(choices=VisitStatus.choices)

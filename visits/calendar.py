@@ -137,7 +137,7 @@ def _team_visits(*, user, teams: QuerySet[Team], starts: dt.datetime, ends: dt.d
     """
     visits = Visit.objects.visible_to(user).in_teams(teams).between(starts, ends)
     if person is not None:
-        visits = visits.for_staff(person)
+        visits = visits.for_staff_between(person, starts, ends)
     return flag_absences(visits.with_people().order_by("starts_at", "pk"))
 
 
@@ -188,9 +188,8 @@ def my_visits(*, user) -> MyVisits:
     horizon = today_ends + dt.timedelta(days=MY_VISITS_DAYS_AHEAD)
     visits = with_page_urls(
         Visit.objects.visible_to(user)
-        .for_staff(profile)
+        .for_staff_between(profile, today_starts, horizon)
         .active()
-        .between(today_starts, horizon)
         .with_people()
         .order_by("starts_at")[:MY_VISITS_LIMIT],
     )

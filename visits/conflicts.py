@@ -220,12 +220,7 @@ def find_clashes(
             for v in client_visits.order_by("starts_at")
         ]
     busy = list(
-        VisitParticipant.objects.filter(
-            staff__in=staff,
-            visit__starts_at__lt=ends_at,
-            visit__ends_at__gt=starts_at,
-            visit_active=True,
-        )
+        VisitParticipant.objects.filter(staff__in=staff).busy_between(starts_at, ends_at)
         .exclude(visit_id__in=exclude_visit_ids)
         .select_related("staff__user", "visit__client")
         .order_by("visit__starts_at", "role")

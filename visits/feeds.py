@@ -59,9 +59,8 @@ def staff_for_token(token: str) -> StaffProfile | None:
 def feed_visits(staff: StaffProfile) -> list[Visit]:
     now = timezone.now()
     return list(
-        Visit.objects.for_staff(staff)
+        Visit.objects.for_staff_between(staff, now - FEED_PAST, now + FEED_FUTURE)
         .active()
-        .between(now - FEED_PAST, now + FEED_FUTURE)
         .with_people()
         .order_by("starts_at")
     )

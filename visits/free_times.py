@@ -77,10 +77,7 @@ def person_busy_intervals(
         return busy
     here = address.strip().casefold()
     rows = (
-        VisitParticipant.objects.filter(
-            staff_id__in=person_ids, visit_active=True,
-            visit__starts_at__lt=end + buffer, visit__ends_at__gt=start - buffer,
-        )
+        VisitParticipant.objects.filter(staff_id__in=person_ids).busy_between(start - buffer, end + buffer)
         .values_list("staff_id", "visit__starts_at", "visit__ends_at", "visit__client__street_address")
     )
     for staff_id, starts_at, ends_at, street in rows:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from access.policy import policy
 from clients.models import Client
 from pairwork.choices import ArtForm
-from pairwork.models import Role, StaffProfile, WorkPair
+from pairwork.models import Role, StaffProfile, Team, WorkPair
 
 from pairwork import limits
 
@@ -121,8 +121,18 @@ class VisitQuerySet(models.QuerySet):
     def for_staff(self, staff: StaffProfile) -> "VisitQuerySet":
         return self.filter(participants__staff=staff)
 
+    def for_staff_between(self, staff: StaffProfile, start, end=None) -> "VisitQuerySet":
+        """The visits `staff` takes part in that overlap [start, end) (`end` None: from `start` on).
+
+        The same as `for_staff(staff).between(start, end)`, read through the
+        participant's copy of the visit's range: PostgreSQL starts from the
+        person's own participations then, instead of walking every visit of
+        the region from `start` on and asking for each whether they take part.
+        """
+        return self.filter(participants__staff=staff, participants__during__overlap=(start, end))
+
     def in_teams(self, teams) -> "VisitQuerySet":
-        return self.filter(pair__team__in=teams)
+        return self.filter(team__in=teams)
 
     def with_pair(self) -> "VisitQuerySet":
         """Client and the planned pair (one visit: its participants come with one more query when needed)."""
@@ -150,6 +160,12 @@ class Visit(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visits", verbose_name=_("client"))
     pair = models.ForeignKey(WorkPair, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pair"))
+    # A copy of the pair's team, written only by the database (trigger in migration 0010), so that a team's
+    # visits come in time order from the (team, starts_at) index instead of a walk past every other team's.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, editable=False, db_index=False, related_name="visits",
+        verbose_name=_("team"),
+    )
     series = models.ForeignKey(
         VisitSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits", verbose_name=_("series")
     )
@@ -180,9 +196,11 @@ class Visit(models.Model):
             ),
             ExclusionConstraint(
                 name="visit_client_no_overlap",
+                # The client first: its index then finds one client's visits at a time (the check on every
+                # booking, a client's busy times) instead of every visit of the region at that time.
                 expressions=[
-                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("client", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
                 ],
                 condition=~Q(status__in=INACTIVE_STATUSES),
             ),
@@ -193,11 +211,20 @@ class Visit(models.Model):
             # A client's first, next and latest visit (the measurement schedules, the client page): without it
             # PostgreSQL walks the starts_at index past every other client's visits.
             models.Index(fields=["client", "starts_at"], name="visit_client_starts_idx"),
+            # A coordinator's visits (the team's, oldest or from a day on): the API list, the calendar.
+            models.Index(fields=["team", "starts_at"], name="visit_team_starts_idx"),
         ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)
         return f"{local:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        # The database sets the team from the pair whatever is written; this keeps a new object's own copy
+        # right too, without a query (only from a pair already loaded).
+        if self.team_id is None and Visit.pair.is_cached(self):
+            self.team_id = self.pair.team_id
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:
@@ -228,6 +255,18 @@ class Visit(models.Model):
         return self.artist.pk != self.pair.artist_id or self.nurse.pk != self.pair.nurse_id
 
 
+class VisitParticipantQuerySet(models.QuerySet):
+    def busy_between(self, start, end) -> "VisitParticipantQuerySet":
+        """Participations in active visits overlapping [start, end): who is busy then.
+
+        Through the participant's own copy of the visit's range, so the
+        person's exclusion constraint index (staff, range) finds them; the
+        same condition on the visit's columns needs a scan of every visit in
+        the period, the whole region's.
+        """
+        return self.filter(visit_active=True, during__overlap=(start, end))
+
+
 class VisitParticipant(models.Model):
     """A person taking part in a visit; one note each."""
 
@@ -239,6 +278,8 @@ class VisitParticipant(models.Model):
     during = DateTimeRangeField(null=True, editable=False)
     visit_active = models.BooleanField(default=True, editable=False)
 
+    objects = VisitParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["role"]
         verbose_name = _("visit participant")
@@ -247,7 +288,8 @@ class VisitParticipant(models.Model):
             models.UniqueConstraint(fields=["visit", "staff"], name="visitparticipant_once_per_visit"),
             ExclusionConstraint(
                 name="visitparticipant_person_no_overlap",
-                expressions=[("during", RangeOperators.OVERLAPS), ("staff", RangeOperators.EQUAL)],
+                # The person first, as for the client's: `VisitParticipant.objects.busy_between` reads through it.
+                expressions=[("staff", RangeOperators.EQUAL), ("during", RangeOperators.OVERLAPS)],
                 condition=Q(visit_active=True),
             ),
         ]

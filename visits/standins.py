@@ -133,9 +133,8 @@ def _busy_ids(person_ids: set[int], start: dt.datetime, end: dt.datetime, exclud
     if not person_ids:
         return set()
     return set(
-        VisitParticipant.objects.filter(
-            staff_id__in=person_ids, visit_active=True, visit__starts_at__lt=end, visit__ends_at__gt=start
-        ).exclude(visit_id=exclude_visit_id).values_list("staff_id", flat=True)
+        VisitParticipant.objects.filter(staff_id__in=person_ids).busy_between(start, end)
+        .exclude(visit_id=exclude_visit_id).values_list("staff_id", flat=True)
     )
 
 
@@ -271,10 +270,8 @@ def next_free_time(visit: Visit, *, horizon_days: int = MOVE_HORIZON_DAYS) -> St
     duration = real_duration(visit.starts_at, visit.ends_at)
     window_end = visit.ends_at + dt.timedelta(days=horizon_days + 1)
     taken = list(
-        VisitParticipant.objects.filter(
-            staff_id__in=[m.pk for m in members], visit_active=True, visit__starts_at__lt=window_end,
-            visit__ends_at__gt=visit.ends_at,
-        ).exclude(visit_id=visit.pk).values_list("visit__starts_at", "visit__ends_at")
+        VisitParticipant.objects.filter(staff_id__in=[m.pk for m in members]).busy_between(visit.ends_at, window_end)
+        .exclude(visit_id=visit.pk).values_list("visit__starts_at", "visit__ends_at")
     ) + list(
         Visit.objects.active().filter(client_id=visit.client_id, starts_at__lt=window_end, ends_at__gt=visit.ends_at)
         .exclude(pk=visit.pk).values_list("starts_at", "ends_at")
@@ -445,5 +442,5 @@ def visits_of(person: StaffProfile, start: dt.datetime, end: dt.datetime, viewer
     """`person`'s planned, not yet ended visits overlapping [start, end) in teams `viewer` manages."""
     return (
         Visit.objects.with_people().filter(participants__staff=person, status=VisitStatus.PLANNED, ends_at__gt=timezone.now())
-        .between(start, end).filter(pair__team__in=policy(viewer).managed_teams()).order_by("starts_at")
+        .between(start, end).filter(team__in=policy(viewer).managed_teams()).order_by("starts_at")
     )

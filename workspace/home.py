@@ -79,10 +79,11 @@ def staff_home(*, user, now: dt.datetime | None = None) -> dict:
     profile = user.staff_profile
     now = now or timezone.now()
     start_of_today, end_of_today = local_day_bounds(timezone.localdate(now))
-    mine = Visit.objects.for_staff(profile).active().with_people().order_by("starts_at")
+    mine = Visit.objects.active().with_people().order_by("starts_at")
     my_note = VisitNote.objects.filter(participant__visit=OuterRef("pk"), participant__staff=profile)
     today = list(
-        mine.filter(Q(starts_at__gte=start_of_today) | Q(ends_at__gte=now), starts_at__lt=end_of_today)
+        mine.for_staff_between(profile, start_of_today, end_of_today)
+        .filter(Q(starts_at__gte=start_of_today) | Q(ends_at__gte=now), starts_at__lt=end_of_today)
         .annotate(has_my_note=Exists(my_note))
         .exclude(ends_at__lt=now, status__in=OUTCOME_STATUSES, has_my_note=True)
     )
@@ -90,7 +91,7 @@ def staff_home(*, user, now: dt.datetime | None = None) -> dict:
         begun = visit.starts_at <= now
         visit.needs_outcome = begun and visit.status not in OUTCOME_STATUSES
         visit.needs_note = begun and not visit.has_my_note
-    upcoming = list(mine.filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
+    upcoming = list(mine.for_staff_between(profile, end_of_today).filter(starts_at__gte=end_of_today)[:UPCOMING_VISITS_SHOWN])
     my_absence = StaffAbsence.objects.active().filter(person=profile, ends_at__gt=now).order_by("starts_at").first()
     # The cards name each visit's client: a list read of each one shown.
     log_listing(user=user, client_ids=[visit.client_id for visit in today + upcoming], object_type=ObjectType.VISIT)

@@ -8,7 +8,8 @@ database of its own (`--scratch`, dropped afterwards unless `--keep`).
    (signed in as the demo users), each main page and API list: the median and
    95th-percentile latency and the number of SQL queries; `schedule_visit`
    (rolled back each time) and "who accessed this client" (the access-log
-   page) are timed alongside.
+   page) are timed alongside. Pages are built every time (the page cache is
+   off while measuring).
 2. Grows the database to a region with set-based SQL (INSERT ... SELECT
    generate_series; minutes, not hours): about 40 teams, 1 500 staff in
    pairs, 15 000 clients, 1 M visits over three years without overlaps
@@ -41,6 +42,7 @@ from django.utils import timezone
 
 from access.storage import ensure_partitions
 from clients.models import Client
+from pairwork.auth_backends import UserWithProfileBackend
 from pairwork.models import Team, WorkPair
 from wellbeing import aggregation, metrics
 from wellbeing.selectors import current_instrument
@@ -189,12 +191,16 @@ class Command(BaseCommand):
 
     def _measure(self, repeat: int) -> dict[str, Figure]:
         # Signing in writes an INFO line per login (django-axes); the hosts let the test client in with DEBUG off.
+        # Each page is built every time, without the page cache (access.page_cache): it would serve the repeated
+        # loads from Redis and hide what this measures, the queries and rendering of a page at each size.
         logging.getLogger("axes").setLevel(logging.WARNING)
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"]):
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"], PAGE_CACHE=False):
             return self._measure_pages(repeat)
 
     def _measure_pages(self, repeat: int) -> dict[str, Figure]:
-        users = {user.username: user for user in get_user_model().objects.filter(
+        # Loaded as a request loads the session's user (profile and team ids with it), for the timed services too.
+        backend = UserWithProfileBackend()
+        users = {user.username: backend.get_user(user.pk) for user in get_user_model().objects.filter(
             username__in=["koordinaattori", "hoitaja", "esihenkilo"])}
         browsers = {}
         for username, user in users.items():
