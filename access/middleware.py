@@ -9,6 +9,8 @@ import hashlib
 
 from django.contrib.auth import SESSION_KEY
 
+from pairwork.data_generation import remembered
+
 from . import page_cache
 from .choices import Channel
 from .log import close_request, open_request
@@ -69,7 +71,8 @@ class PageCacheMiddleware:
         return None
 
     def __call__(self, request):
-        response = self.get_response(request)
+        with remembered():
+            response = self.get_response(request)
         pending = getattr(request, "page_cache_pending", None)
         if pending is not None:
             cache_key, token = pending

@@ -15,6 +15,7 @@ it), sessions, the login lockout, and an API token's "last used" time.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
 
@@ -29,6 +30,8 @@ _UNWATCHED_COLUMNS = {("pairwork_apitoken", "last_used_at")}
 _READ_ONLY = ("SELECT", "SHOW", "SET ", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "EXPLAIN")
 _ADVANCE = f"SELECT nextval(to_regclass('{SEQUENCE}')) WHERE to_regclass('{SEQUENCE}') IS NOT NULL"
 
+# The generation read once in a request (see `remembered`).
+_memo: contextvars.ContextVar[list | None] = contextvars.ContextVar("data_generation_memo", default=None)
 # Set while a request is being built: did it write anything?
 _writes: contextvars.ContextVar[list | None] = contextvars.ContextVar("data_generation_writes", default=None)
 
@@ -46,14 +49,34 @@ def changes_data(sql: str) -> bool:
 
 def advance(conn=None) -> None:
     """A new generation: everything kept before it is unreachable (a no-op before migrating)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[0] = None
     with (conn or connection).cursor() as cursor:
         cursor.execute(_ADVANCE)
 
 
 def generation() -> int:
+    """The current generation; inside `remembered()` read once, until the request itself changes data."""
+    memo = _memo.get()
+    if memo is not None and memo[0] is not None:
+        return memo[0]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
-        return cursor.fetchone()[0]
+        value = cursor.fetchone()[0]
+    if memo is not None:
+        memo[0] = value
+    return value
+
+
+@contextlib.contextmanager
+def remembered():
+    """One read of the generation for a whole request (the token lookup and the page's key both need it)."""
+    token = _memo.set([None])
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def _already_pending(conn) -> bool:

@@ -24,10 +24,13 @@ class _FixedWindow:
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         key = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's first call
-            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+        if hasattr(self.cache, "count"):  # Redis: one round trip
+            count = self.cache.count(key, self.duration + 1)
+        else:
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # the window's first call
+                count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
         return count <= self.num_requests
 
     def wait(self) -> float:

@@ -1,6 +1,8 @@
 """API clients are throttled: past the rate, 429 with Retry-After."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
@@ -55,3 +57,20 @@ def test_a_new_window_lets_the_caller_in_again_and_the_count_is_one_small_number
     assert refused.status_code == 429 and refused["Retry-After"] == "1"
     now[0] = 660.0  # the next minute
     assert client.get(TEAMS).status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real Redis (REDIS_URL); CI has one")
+def test_with_redis_a_window_is_one_counter_that_expires(redis_at, monkeypatch, token_client, coordinator, team):
+    from django.core.cache import cache
+
+    redis_at(os.environ["REDIS_URL"])
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+    client = token_client(coordinator)
+
+    assert [client.get(TEAMS).status_code for _ in range(3)] == [200, 200, 429]
+    keys = [key for key in cache._cache.get_client(None).keys("*throttle_user_*")]
+    assert len(keys) == 1
+    assert int(cache._cache.get_client(None).get(keys[0])) == 3
+    assert 0 < cache._cache.get_client(None).ttl(keys[0]) <= 61
+    cache.clear()
