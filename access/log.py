@@ -161,11 +161,12 @@ def pending_rows() -> list[dict]:
 def replay_rows(rows: list[dict]) -> None:
     """A response served again from the page cache logs the same reads again, written like any request's."""
     ledger = _ledger.get()
+    if ledger is None:
+        if rows:
+            _insert(rows)
+        return
     for row in rows:
-        if ledger is None:
-            AccessLog.objects.create(**row)
-        else:
-            ledger.pending.setdefault(row["client_id"], dict(row))
+        ledger.pending.setdefault(row["client_id"], dict(row))
 
 
 def wrote_now() -> bool:

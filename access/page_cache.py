@@ -69,11 +69,12 @@ def store(cache_key: str, entry: dict) -> None:
     cache.set(cache_key, entry, TTL)
 
 
-def entry_for(response: HttpResponse) -> dict:
+def entry_for(response: HttpResponse, *, content: bytes | None = None, headers: dict | None = None) -> dict:
+    """What is kept of a built response: its bytes, headers and the access-log rows it wrote."""
     return {
         "status": response.status_code,
-        "content": response.content,
-        "headers": dict(response.items()),
+        "content": response.content if content is None else content,
+        "headers": dict(response.items()) if headers is None else headers,
         "rows": log.pending_rows(),
     }
 
@@ -122,10 +123,10 @@ def cached_list(method):
             response = method(self, request, *args, **kwargs)
         finally:
             changed = wrote(token)
-        if not changed and response.status_code == 200 and not log.wrote_now():
+        if not changed and storable(response):
+            # REST framework renders after the view returns; the kept bytes are rendered here, once.
             content = request.accepted_renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-            store(cache_key, {"status": 200, "content": content, "rows": log.pending_rows(),
-                              "headers": {"Content-Type": request.accepted_media_type}})
+            store(cache_key, entry_for(response, content=content, headers={"Content-Type": request.accepted_media_type}))
             response[HEADER] = "miss"
         return response
 
