@@ -137,13 +137,19 @@ def open_request(channel: str, *, writes: bool) -> contextvars.Token:
     return _ledger.set(_Ledger(channel=channel, defer_reads=writes))
 
 
-def write_pending() -> None:
-    """Write the request's pending rows now (a page that shows the access log shows its own read)."""
+def write_pending() -> list[dict]:
+    """Write the request's pending rows now (a page that shows the access log shows its own read).
+
+    Returns them as `pending_rows` does, for a page cache frame to log again.
+    """
     ledger = _ledger.get()
-    if ledger is not None and ledger.pending:
-        for pk, client_id in _write(ledger):
-            ledger.written.setdefault(client_id, []).append(pk)
-        ledger.pending.clear()
+    if ledger is None or not ledger.pending:
+        return []
+    rows = pending_rows()
+    for pk, client_id in _write(ledger):
+        ledger.written.setdefault(client_id, []).append(pk)
+    ledger.pending.clear()
+    return rows
 
 
 def pending_rows() -> list[dict]:
@@ -153,7 +159,7 @@ def pending_rows() -> list[dict]:
         return []
     return [
         {**{name: value for name, value in row.items() if name != "user"},
-         "user_id": row["user"].pk if row["user"] is not None else None}
+         "user_id": row["user"].pk if row.get("user") is not None else row.get("user_id")}
         for row in ledger.pending.values()
     ]
 
@@ -169,10 +175,13 @@ def replay_rows(rows: list[dict]) -> None:
         ledger.pending.setdefault(row["client_id"], dict(row))
 
 
-def wrote_now() -> bool:
-    """Did this request write a log row at once (a refusal, a change)? Such a response is never kept."""
+def wrote_now(besides: Iterable[int] = ()) -> bool:
+    """Did this request write a log row at once (a refusal, a change)? Such a response is never kept.
+
+    `besides`: clients whose rows do not count (a page that lists its own read wrote it on purpose).
+    """
     ledger = _ledger.get()
-    return ledger is not None and bool(ledger.written)
+    return ledger is not None and bool(set(ledger.written) - set(besides))
 
 
 def close_request(token: contextvars.Token, *, write: bool = True) -> None:

@@ -66,7 +66,7 @@ class PageCacheMiddleware:
         if entry is not None:
             if entry.get("csrf"):
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as rendering the token would: the cookie is renewed
-            return page_cache.response_from(entry)
+            return page_cache.response_from(entry, getattr(view_func, "page_fill", None))
         request.page_cache_pending = (cache_key, page_cache.begin())
         return None
 
@@ -79,8 +79,13 @@ class PageCacheMiddleware:
             changed = page_cache.wrote(token)
             messages = getattr(request, "_messages", None)
             shown = messages is not None and (messages.used or messages._queued_messages)
-            if not changed and not shown and not request.session.modified and page_cache.storable(response):
+            frame = getattr(request, "page_frame", None)
+            # A framed page wrote its own reads at once, to list them: they are kept with it and replayed.
+            own = [row["client_id"] for row in frame["rows"]] if frame is not None else ()
+            if not changed and not shown and not request.session.modified and page_cache.storable(response, own):
                 entry = page_cache.entry_for(response)
+                if frame is not None:
+                    entry.update(frame)
                 entry["csrf"] = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
                 page_cache.store(cache_key, entry)
                 response[page_cache.HEADER] = "miss"

@@ -79,19 +79,22 @@ def entry_for(response: HttpResponse, *, content: bytes | None = None, headers: 
     }
 
 
-def response_from(entry: dict) -> HttpResponse:
+def response_from(entry: dict, fill=None) -> HttpResponse:
+    """A kept response served again: its reads logged again, a frame's live part filled in by `fill`."""
     log.replay_rows(entry["rows"])
-    response = HttpResponse(entry["content"], status=entry["status"], headers=entry["headers"])
+    content = entry["content"] if fill is None else fill(entry["part"], entry["content"])
+    response = HttpResponse(content, status=entry["status"], headers=entry["headers"])
     response[HEADER] = "hit"
     return response
 
 
-def storable(response) -> bool:
+def storable(response, own_reads=()) -> bool:
+    """A plain success that set no cookie and wrote no log row at once (but a framed page's `own_reads`)."""
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not log.wrote_now()
+        and not log.wrote_now(besides=own_reads)
     )
 
 
@@ -99,6 +102,35 @@ def cacheable(view):
     """Mark a page view whose GET response the page cache may keep (access.middleware.PageCacheMiddleware)."""
     view.page_cacheable = True
     return view
+
+
+def framed(fill):
+    """Mark a page view whose kept response is a *frame*: the page with a live part left out.
+
+    For a page that changes on every request but only in one place, such as
+    the access log, which lists its own read: the view renders the page once
+    with placeholders and hands it to `keep_frame` with the part it computed
+    (`part`, anything picklable); on every later request `fill(part, content)`
+    completes the kept frame, after the request's reads have been logged.
+    Keyed, kept and refused exactly as any cached page.
+    """
+
+    def mark(view):
+        view.page_cacheable = True
+        view.page_fill = fill
+        return view
+
+    return mark
+
+
+def building(request) -> bool:
+    """Is this response being built for the page cache (which keeps it if it turns out plain)?"""
+    return getattr(request, "page_cache_pending", None) is not None
+
+
+def keep_frame(request, content: bytes, *, part, reads: list[dict]) -> None:
+    """From a framed view while it builds: keep `content` (with placeholders) and `part`, and the reads to log again."""
+    request.page_frame = {"content": content, "part": part, "rows": reads}
 
 
 def cached_list(method):

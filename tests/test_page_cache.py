@@ -6,6 +6,8 @@ which the rest of the suite runs without.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
@@ -13,6 +15,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from access import page_cache
 from access.models import AccessLog
@@ -257,3 +260,103 @@ def test_off_means_off(client, coordinator, client_record, settings):
 ])
 def test_which_statements_count_as_a_change(sql, changes):
     assert data_generation.changes_data(sql) is changes
+
+
+# --- The access-log page: kept as a frame, its entries read anew ------------------------------------
+
+def log_page_rows(body: bytes) -> int:
+    return body.count(b"<tr") - 1  # the header row
+
+
+def old_reads(client_record, user, count, *, minutes_ago=90):
+    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    AccessLog.objects.bulk_create(
+        AccessLog(at=at - dt.timedelta(seconds=index), user=user.user, username=user.user.username,
+                  client_id=client_record.pk, object_type="client", object_id=str(client_record.pk), action="view",
+                  grounds="visit participant", allowed=True)
+        for index in range(count)
+    )
+
+
+def test_the_access_log_page_is_kept_as_a_frame_and_still_lists_every_read_its_own_first(
+    client, coordinator, nurse, client_record
+):
+    old_reads(client_record, nurse, 3)
+    login(client, coordinator)
+    url = reverse("clients:access_log", args=[client_record.pk])
+    built = warm(client, url)
+    assert log_page_rows(built) == 5  # three old reads, the cookie-setting GET, this one
+
+    status, state, body = served(client, url)
+
+    assert (status, state) == (200, "hit")
+    total = AccessLog.objects.filter(client_id=client_record.pk).count()
+    assert total == 6 and log_page_rows(body) == 6
+    assert f"{total} entries".encode() in body
+    newest = AccessLog.objects.filter(client_id=client_record.pk).latest("at", "id")
+    assert (newest.user_id, newest.object_type, newest.channel) == (coordinator.user_id, "access log", "web")
+    at = timezone.localtime(newest.at)
+    first_row = body[body.index(b"<tbody>"):].split(b"</tr>")[0]
+    assert f"{at:%H:%M:%S}".encode() in first_row  # the page lists its own read, first
+
+
+def test_a_read_by_someone_else_is_on_the_kept_access_log_page_at_once(client, coordinator, nurse, client_record):
+    login(client, coordinator)
+    url = reverse("clients:access_log", args=[client_record.pk])
+    warm(client, url)
+    AccessLog.objects.create(user=nurse.user, username=nurse.user.username, client_id=client_record.pk,
+                             object_type="client", object_id=str(client_record.pk), action="view",
+                             grounds="visit participant", allowed=True)
+
+    status, state, body = served(client, url)
+
+    assert (status, state) == (200, "hit")
+    assert nurse.user.username.encode() in body
+    assert log_page_rows(body) == AccessLog.objects.filter(client_id=client_record.pk).count() == 4
+
+
+def test_the_kept_access_log_page_pages_and_caps_its_count_like_a_built_one(client, coordinator, nurse, client_record):
+    old_reads(client_record, nurse, 60)
+    login(client, coordinator)
+    url = reverse("clients:access_log", args=[client_record.pk])
+    warm(client, url)
+
+    status, state, body = served(client, url)
+
+    assert (status, state) == (200, "hit")
+    assert log_page_rows(body) == 50
+    assert b"63 entries" in body and b"Page 1 of 2" in body
+    older = client.get(url, {"page": 2})
+    assert len(older.context["page"].object_list) == 14  # the 64th row: this page's own read
+
+    old_reads(client_record, nurse, 1000, minutes_ago=200)
+    cache.clear()
+    assert served(client, url)[1] == "miss"
+    status, state, body = served(client, url)
+    assert (status, state) == (200, "hit") and b"More than 1000 entries" in body
+
+
+def test_a_kept_access_log_page_takes_a_fixed_number_of_queries(
+    client, coordinator, nurse, client_record, django_assert_num_queries
+):
+    old_reads(client_record, nurse, 60)
+    login(client, coordinator)
+    url = reverse("clients:access_log", args=[client_record.pk])
+    warm(client, url)
+
+    # The session, the data's generation, the page's own read written, the entries of the last minutes.
+    with django_assert_num_queries(4):
+        assert served(client, url)[1] == "hit"
+
+
+def test_a_filtered_or_refused_access_log_page_is_never_kept(client, coordinator, other_coordinator, client_record):
+    login(client, coordinator)
+    url = reverse("clients:access_log", args=[client_record.pk])
+    client.get(url)
+    filtered = {"since": timezone.localdate().isoformat()}
+    assert [client.get(url, filtered).headers.get(page_cache.HEADER) for _ in range(2)] == [None, None]
+    assert [client.get(url, {"page": "1"}).headers.get(page_cache.HEADER) for _ in range(2)] == [None, None]
+
+    login(client, other_coordinator)
+    client.get(url)
+    assert [served(client, url)[:2] for _ in range(2)] == [(404, None), (404, None)]
