@@ -238,8 +238,10 @@ class DashboardViewers(permissions.BasePermission):
 
 
 DASHBOARD_FILTERS = [
-    OpenApiParameter("team", OpenApiTypes.INT, description="One of your teams (default: all your teams; the all-teams "
-                     "totals are shown only without a team, to organisation-wide viewers)."),
+    OpenApiParameter("team", OpenApiTypes.INT, description="One of your teams: its rows only. Default: organisation-wide "
+                     "viewers get the all-teams figures only (no row per team, `filters.per_team` false; ask for each team "
+                     "of `filters.teams` by its id, or download the dashboard's CSV files, which have every team); other "
+                     "managers get a row for each of their teams."),
     OpenApiParameter("start", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description="From month, YYYY-MM (default: 11 months before the end)."),
     OpenApiParameter("end", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description="To month, YYYY-MM (default: this month); at most 36 months."),
 ]
@@ -273,7 +275,9 @@ class _OneObjectSchema(AutoSchema):
         summary="The wellbeing dashboard",
         operation_id="v1_dashboard_list",  # one object, but the id it has always had
         description="All tables of the managers' dashboard, built as the page builds them from the aggregate tables, "
-        "with the page's small-cell suppression: a hidden figure is null with suppressed: true. `analyses` holds the "
+        "with the page's small-cell suppression: a hidden figure is null with suppressed: true. Without `team` an "
+        "organisation-wide viewer gets the all-teams figures only, as the page shows them; each team's with `team`. "
+        "`analyses` holds the "
         "stored analyses as tables: evidence_staff (difference-in-differences of pair work against time, or why there "
         "are too few teams or months), evidence_client (mean paired change, Cohen's d for paired data and the share "
         "reaching the minimal important change, each with its 95% interval) and evidence_dose (change by delivered "
@@ -312,6 +316,7 @@ class DashboardViewSet(viewsets.ViewSet):
             "filters": {
                 "teams": [{"id": team.pk, "name": team.name} for team in filters.teams],
                 "start": filters.start, "end": filters.end, "show_totals": filters.show_totals,
+                "per_team": filters.per_team,
             },
             "suppression_threshold": THRESHOLD,
             "suppressed_label": suppressed_label(),

@@ -153,10 +153,14 @@ class DashboardTeamSerializer(serializers.Serializer):
 
 
 class DashboardFiltersSerializer(serializers.Serializer):
-    teams = DashboardTeamSerializer(many=True)
+    teams = DashboardTeamSerializer(many=True, help_text="The teams the figures cover (each one a `team` to ask for).")
     start = serializers.DateField()
     end = serializers.DateField()
-    show_totals = serializers.BooleanField()
+    show_totals = serializers.BooleanField(help_text="The tables have the all-teams rows.")
+    per_team = serializers.BooleanField(
+        help_text="The tables have a row for each of `teams`; false in an organisation-wide view without a `team`, "
+                  "which has the all-teams rows only."
+    )
 
 
 class DashboardSerializer(serializers.Serializer):

@@ -196,12 +196,24 @@ def _scope_or_403(request: HttpRequest):
     return scope
 
 
-def _filters(request: HttpRequest, scope):
+def _filters(request: HttpRequest, scope, *, every_team: bool = False):
     form = DashboardFilterForm(request.GET or None, teams=scope.teams)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        return form, filters_for(scope, team_id=data["team"], start=data["start"], end=data["end"])
-    return form, filters_for(scope)
+        return form, filters_for(scope, team_id=data["team"], start=data["start"], end=data["end"], every_team=every_team)
+    return form, filters_for(scope, every_team=every_team)
+
+
+def _team_links(request: HttpRequest, filters) -> list[tuple[str, str]]:
+    """(name, query) of each team, for the all-teams view: the same months, one team."""
+    if filters.per_team:
+        return []
+    query = request.GET.copy()
+    links = []
+    for team in filters.teams:
+        query["team"] = str(team.pk)
+        links.append((team.name, query.urlencode()))
+    return links
 
 
 def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostForm | None = None) -> tuple[dict, bool]:
@@ -216,6 +228,7 @@ def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
         "evidence_tables": [(table, table.display_rows()) for table in board.evidence],
         "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
         "query": request.GET.urlencode(),
+        "team_links": _team_links(request, filters),
         "suppressed_label": suppressed_label(),
     }
     return context, not (form.is_bound and not form.is_valid())
@@ -253,9 +266,9 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
-    """One dashboard table as CSV, with exactly the page's suppression."""
+    """One dashboard table as CSV, with exactly the page's suppression; in the all-teams view every team's rows too."""
     scope = _scope_or_403(request)
-    form, filters = _filters(request, scope)
+    form, filters = _filters(request, scope, every_team=True)
     if form.is_bound and not form.is_valid():
         # Bad filters are a 400 with the reasons, never a file for other months than asked.
         problems = "\n".join(f"{field}: {message}" for field, messages in form.errors.items() for message in messages)

@@ -73,8 +73,28 @@ def test_a_manager_sees_only_own_teams_and_the_filters_are_the_pages(api_as, man
     start = add_months(this_month, -2)
     narrowed = client.get(URL, {"team": team.pk, "start": f"{start:%Y-%m}", "end": f"{this_month:%Y-%m}"}).json()
     assert (narrowed["filters"]["start"], narrowed["filters"]["end"]) == (start.isoformat(), this_month.isoformat())
-    refused = client.get(URL, {"team": other_team.pk})
-    assert refused.status_code == 400 and list(refused.json()) == ["team"]
+    for url in (URL, f"{URL}staff/", f"{URL}sick_leave_cost/"):
+        refused = client.get(url, {"team": other_team.pk})
+        assert refused.status_code == 400 and list(refused.json()) == ["team"]
+
+
+def test_an_organisation_wide_viewer_gets_all_teams_by_default_and_each_team_by_its_id(
+    api_as, org_manager, team, other_team, this_month
+):
+    answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month)
+    answer_monthly(other_team, bulk_staff(other_team, 6, prefix="e"), this_month)
+    aggregation.rebuild_all()
+    client = api_as(org_manager)
+    body = client.get(URL).json()
+    assert body["filters"]["per_team"] is False and body["filters"]["show_totals"] is True
+    # The teams it covers, each one a team to ask for; the rows are the all-teams figures only.
+    assert {t["id"] for t in body["filters"]["teams"]} == {team.pk, other_team.pk}
+    assert {row["cells"][1]["text"] for row in _rows(body, "staff")} == {"All teams"}
+    assert _rows(body, "staff_phases") == [] and _rows(body, "sick_leave_cost") == []
+    for chosen in (team, other_team):
+        one = client.get(URL, {"team": chosen.pk}).json()
+        assert one["filters"]["per_team"] is True and one["filters"]["teams"] == [{"id": chosen.pk, "name": chosen.name}]
+        assert {row["cells"][1]["text"] for row in _rows(one, "staff")} == {chosen.name}
 
 
 def test_bad_months_get_a_message_on_the_field(api_as, manager):
@@ -130,3 +150,11 @@ def test_the_dashboard_query_count_is_pinned(api_as, manager, django_assert_max_
     client = api_as(manager)
     with django_assert_max_num_queries(11):  # 10, and one for the stored analyses
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize("one_team", [False, True], ids=["all teams", "one team"])
+def test_the_organisation_wide_query_count_is_pinned(api_as, org_manager, team, other_team, one_team,
+                                                     django_assert_max_num_queries):
+    client = api_as(org_manager)
+    with django_assert_max_num_queries(11):  # the same as a team manager's
+        assert client.get(URL, {"team": team.pk} if one_team else {}).status_code == 200

@@ -161,3 +161,27 @@ def test_the_dashboard_is_legible_on_a_390_px_phone(browser, live_server, sign_i
         assert errors == []
     finally:
         context.close()
+
+
+def test_on_a_phone_without_javascript_the_all_teams_view_links_to_each_team(browser, live_server, sign_in_as, demo_data):
+    # No JavaScript: the team links are plain links, and the all-teams view says where the team tables are.
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}, base_url=live_server.url,
+                                  java_script_enabled=False)
+    try:
+        sign_in_as(context, get_user_model().objects.get(username="esihenkilo"))
+        phone = context.new_page()
+        phone.goto("/wellbeing/dashboard/")
+        expect(phone.locator("#sick_leave_cost .table-note")).to_contain_text("This table has a row for each team")
+        expect(phone.locator("#card-sick_leave_cost")).to_contain_text("Estimated for each team: choose a team to see it")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        links = phone.locator("#team-links")
+        links.locator("summary").click()
+        expect(links.get_by_role("link")).to_have_count(3)
+        with phone.expect_navigation():
+            links.get_by_role("link", name=KALLIO).click()
+        assert f"team={Team.objects.get(name=KALLIO).pk}" in phone.url
+        expect(phone.locator("#card-sick_leave_cost")).to_contain_text(KALLIO)
+        assert KALLIO in phone.locator("#table-sick_leave_cost").inner_text()
+        expect(phone.locator("#team-links")).to_have_count(0)
+    finally:
+        context.close()

@@ -82,15 +82,46 @@ def test_a_manager_sees_only_own_teams_and_no_all_teams_total(client, manager, t
     assert "Espoo" not in client.get(reverse("wellbeing:dashboard_export", args=["staff"]), {"team": other_team.pk}).content.decode()
 
 
-def test_an_organisation_wide_manager_sees_every_team_and_the_totals(client, org_manager, team, other_team, this_month):
+def test_an_organisation_wide_manager_sees_all_teams_together_and_each_team_a_click_away(
+    client, org_manager, team, other_team, this_month
+):
     answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month)
     answer_monthly(other_team, bulk_staff(other_team, 6, prefix="e"), this_month)
     aggregation.rebuild_all()
     login(client, org_manager)
-    page = client.get(reverse("wellbeing:dashboard"))
-    assert {row[1][0] for row in table_rows(page, "staff")} == {"Kallio", "Espoo", "All teams"}
-    only_espoo = client.get(reverse("wellbeing:dashboard"), {"team": other_team.pk})
+    start = f"{this_month - dt.timedelta(days=62):%Y-%m}"
+    page = client.get(reverse("wellbeing:dashboard"), {"start": start})
+    # By default the all-teams figures only: the page does not grow with the number of teams.
+    assert {row[1][0] for row in table_rows(page, "staff")} == {"All teams"}
+    assert not table_rows(page, "staff_phases") and not table_rows(page, "sick_leave_cost")
+    html = page.content.decode()
+    assert html.count("This table has a row for each team: choose a team to see its figures.") == 2
+    # Each team's figures are a link away (the same months), and the CSV file has every team.
+    links = dict(page.context["team_links"])
+    assert links == {"Espoo": f"start={start}&team={other_team.pk}", "Kallio": f"start={start}&team={team.pk}"}
+    assert f'href="?start={start}&amp;team={other_team.pk}"' in html
+    only_espoo = client.get(f"{reverse('wellbeing:dashboard')}?{links['Espoo']}")
     assert {row[1][0] for row in table_rows(only_espoo, "staff")} == {"Espoo"}
+    assert only_espoo.context["team_links"] == [] and 'id="team-links"' not in only_espoo.content.decode()
+    exported = client.get(reverse("wellbeing:dashboard_export", args=["staff"]), {"start": start}).content.decode("utf-8-sig")
+    assert {row[1] for row in list(csv.reader(io.StringIO(exported)))[1:]} == {"Kallio", "Espoo", "All teams"}
+
+
+def test_the_all_teams_view_does_not_grow_with_the_number_of_teams(client, org_manager, team, other_team, this_month):
+    answer_monthly(team, bulk_staff(team, 5, prefix="k"), this_month)
+    aggregation.rebuild_all()
+    login(client, org_manager)
+
+    def sizes():
+        board = client.get(reverse("wellbeing:dashboard")).context["board"]
+        return [len(table.rows) for table in board.tables + board.evidence], [len(card.findings) for card in board.cards]
+
+    two_teams = sizes()
+    for n in range(8):
+        extra = f.TeamFactory(name=f"Tiimi {n}")
+        answer_monthly(extra, bulk_staff(extra, 5, prefix=f"t{n}-"), this_month)
+    aggregation.rebuild_all()
+    assert sizes() == two_teams
 
 
 def test_administrators_see_everything(admin_user, team, other_team):
@@ -142,6 +173,29 @@ def test_the_dashboard_query_count_is_pinned(client, manager, django_assert_max_
         client.get(reverse("wellbeing:dashboard"))
 
 
+@pytest.mark.parametrize("one_team", [False, True], ids=["all teams", "one team"])
+def test_the_organisation_wide_views_query_count_is_pinned(client, org_manager, team, other_team, one_team,
+                                                           django_assert_max_num_queries):
+    login(client, org_manager)
+    with django_assert_max_num_queries(11):  # the same as a team manager's
+        assert client.get(reverse("wellbeing:dashboard"), {"team": team.pk} if one_team else {}).status_code == 200
+
+
+def test_another_teams_figures_stay_refused_on_the_page_the_report_and_the_csv(client, manager, team, other_team, this_month):
+    """Asking for a team outside the manager's scope by its id: no page, report or file has its rows (API: tests/api)."""
+    answer_monthly(other_team, bulk_staff(other_team, 6, prefix="e"), this_month)
+    aggregation.rebuild_all()
+    login(client, manager)
+    sneaky = {"team": other_team.pk}
+    for name in ("wellbeing:dashboard", "wellbeing:dashboard_report"):
+        response = client.get(reverse(name), sneaky)
+        assert response.status_code == 400 and other_team.name not in response.content.decode()
+        assert response.context["team_links"] == []
+    for slug in ("staff", "staff_phases", "sick_leave_cost"):
+        exported = client.get(reverse("wellbeing:dashboard_export", args=[slug]), sneaky)
+        assert exported.status_code == 400 and other_team.name not in exported.content.decode()
+
+
 # --- The numbers ---------------------------------------------------------------------------------------
 
 def test_the_mean_change_and_its_ci_on_the_page_match_the_hand_computed_values(client, org_manager, team, pair):
@@ -159,7 +213,7 @@ def test_the_mean_change_and_its_ci_on_the_page_match_the_hand_computed_values(c
             )
     aggregation.rebuild_all()
     login(client, org_manager)
-    rows = [[text for text, _ in row] for row in table_rows(client.get(reverse("wellbeing:dashboard")), "client_change")]
+    rows = [[text for text, _ in row] for row in table_rows(client.get(reverse("wellbeing:dashboard"), {"team": team.pk}), "client_change")]
     assert ["All time", "Kallio", "Personal wellbeing (0–10), change", "5", "1.00", "-0.96", "2.96"] in rows
     exported = list(csv.reader(io.StringIO(client.get(reverse("wellbeing:dashboard_export", args=["client_change"])).content.decode("utf-8-sig"))))
     assert ["All time", "Kallio", "Personal wellbeing (0–10), change", "5", "1.0000", "-0.9632", "2.9632"] in exported
@@ -183,15 +237,23 @@ def test_the_csv_has_the_same_rows_as_the_page(client, org_manager, team, other_
     answer_pulses(other_team, bulk_staff(other_team, 3, prefix="e"), this_month)
     aggregation.rebuild_all()
     login(client, org_manager)
-    page = client.get(reverse("wellbeing:dashboard"))
-    export = client.get(reverse("wellbeing:dashboard_export", args=["pulse"]))
-    assert export["Content-Type"].startswith("text/csv")
-    assert 'attachment; filename="wellbeing-pulse-' in export["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    table = page.context["board"].table("pulse")
+
+    def page_and_csv(query):
+        page = client.get(reverse("wellbeing:dashboard"), query)
+        export = client.get(reverse("wellbeing:dashboard_export", args=["pulse"]), query)
+        assert export["Content-Type"].startswith("text/csv")
+        assert 'attachment; filename="wellbeing-pulse-' in export["Content-Disposition"]
+        return page.context["board"].table("pulse"), list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+
+    # One team: the page's rows exactly.
+    table, rows = page_and_csv({"team": team.pk})
     assert rows[0] == table.csv_header()
-    assert rows[1:] == table.csv_rows()
+    assert rows[1:] == table.csv_rows() and len(rows) == 1 + 3  # three measures for Kallio
+    # All teams: the page has the all-teams rows, the file every team's too, the page's rows as the page has them.
+    table, rows = page_and_csv({})
+    assert rows[0] == table.csv_header()
     assert len(rows) == 1 + 3 * 3  # three measures for Kallio, Espoo and all teams
+    assert [row for row in rows[1:] if row[1] == "All teams"] == table.csv_rows() and len(table.csv_rows()) == 3
 
 
 def test_an_unknown_table_is_404(client, manager):

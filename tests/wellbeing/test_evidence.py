@@ -382,8 +382,12 @@ def test_a_seasonal_dip_in_every_team_gives_a_did_near_zero_while_before_with_do
     assert shown.values[1:4] == pytest.approx([row.estimate, row.ci_low, row.ci_high])
     assert shown.values[-1].startswith("Inconclusive — the interval spans zero")
     staff_card = next(c for c in board.cards if c.slug == "staff_phases")
-    assert staff_card.findings[-1].verdict == "inconclusive"
-    assert [f.verdict for f in staff_card.findings[:2]] == ["worse", "worse"]
+    # All teams together: the estimate against time, and where each team's before/with is.
+    assert [f.verdict for f in staff_card.findings] == ["per_team", "inconclusive"]
+    for starting in teams[:2]:
+        team_board = client.get(reverse("wellbeing:dashboard"), {"team": starting.pk}, **ENGLISH).context["board"]
+        team_card = next(c for c in team_board.cards if c.slug == "staff_phases")
+        assert [f.verdict for f in team_card.findings] == ["worse", "inconclusive"]
     # With figures, the printed report has the table too.
     report = client.get(reverse("wellbeing:dashboard_report"), **ENGLISH).content.decode()
     assert 'id="table-evidence_staff"' in report and "Inconclusive — the interval spans zero" in report

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests import factories as f
 from tests.conftest import login
 from wellbeing import aggregation, metrics
-from wellbeing.dashboard import SUPPRESSED, load_cells
+from wellbeing.dashboard import SUPPRESSED, build_dashboard, dashboard_scope, filters_for, load_cells
 from wellbeing.models import ResponseScore, Scale, SurveyResponse, TimePoint
 from wellbeing.selectors import add_months, current_instrument, month_start
 from wellbeing.suppression import COMPLEMENTARY, PRIMARY, THRESHOLD, Cell, Group, remainder_is_protected, suppress
@@ -182,9 +182,10 @@ def people_behind(row, truth, setting) -> set:
     return people
 
 
-def assert_chart_points_only_from_visible_rows(table, key_of_row, key_of_point):
-    """Every plotted point (and whisker) is the figure of a visible row; a hidden row has neither."""
-    rows = {key_of_row(row): row for row in table.rows}
+def assert_chart_points_only_from_visible_rows(table, key_of_row, key_of_point, *, rows_from=None):
+    """Every plotted point (and whisker) is the figure of a visible row (of `rows_from`, else of the table's own);
+    a hidden row has neither."""
+    rows = {key_of_row(row): row for row in (rows_from or table).rows}
     assert table.charts
     for chart in table.charts:
         labels = chart["data"]["labels"]
@@ -211,32 +212,51 @@ def test_page_chart_and_csv_never_show_or_reveal_fewer_than_five(client, setting
         aggregation.rebuild_all()
         for viewer in (setting["admin"], setting["manager"].user):
             login(client, viewer)
-            page = client.get(reverse("wellbeing:dashboard"), months)
-            board = page.context["board"]
-            for slug in ("staff", "staff_phases"):
-                table = board.table(slug)
-                page_rows = dict((t.slug, rows) for t, rows in page.context["tables"])[slug]
-                # Page and CSV show the same rows; a row with figures comes from 5 or more real people.
-                for row, shown, exported in zip(table.rows, page_rows, table.csv_rows(), strict=True):
-                    if row.visible:
-                        assert len(people_behind(row, truth, setting)) >= THRESHOLD
-                        assert SUPPRESSED not in row.values
-                    else:
-                        assert [text for text, _ in shown[-4:]] == ["fewer than 5"] * 4
-                        assert exported[-4:] == ["fewer than 5"] * 4
-                exported = client.get(reverse("wellbeing:dashboard_export", args=[slug]), months)
-                assert list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:] == table.csv_rows()
-            # Chart points: a staff chart per measure, a line per team over the months;
-            # a phase chart per measure, bars per phase over the teams.
-            assert_chart_points_only_from_visible_rows(
-                board.table("staff"), lambda r: (r.values[0], r.values[1], r.values[3]),
-                lambda chart, label, dataset: (label, dataset["label"], chart["title"]),
-            )
-            assert_chart_points_only_from_visible_rows(
-                board.table("staff_phases"), lambda r: (r.values[0], r.values[1], r.values[2]),
-                lambda chart, label, dataset: (label, chart["title"], dataset["label"]),
-            )
-            assert json.loads(json.dumps(board.table("staff").chart)) == board.table("staff").chart
+            # The default view (all teams together for the administrator, the own team for the manager) and each
+            # team's view; the CSV files have every team's rows even where the page has the all-teams ones only.
+            views = [{}] + [{"team": team.pk} for team in setting["teams"]] if viewer == setting["admin"] else [{}]
+            everything = build_dashboard(filters_for(
+                dashboard_scope(setting["admin"]), start=setting["months"][0], end=setting["months"][-1], every_team=True,
+            ))
+            for view in views:
+                page = client.get(reverse("wellbeing:dashboard"), {**months, **view})
+                board = page.context["board"]
+                complete = build_dashboard(filters_for(
+                    dashboard_scope(viewer), team_id=str(view.get("team", "")), start=setting["months"][0],
+                    end=setting["months"][-1], every_team=True,
+                ))
+                for slug in ("staff", "staff_phases"):
+                    page_rows = dict((t.slug, rows) for t, rows in page.context["tables"])[slug]
+                    exported_table = complete.table(slug)
+                    # A row with figures comes from 5 or more real people, on the page and in the CSV alike.
+                    for table, shown_rows in ((board.table(slug), page_rows), (exported_table, exported_table.display_rows())):
+                        for row, shown, exported in zip(table.rows, shown_rows, table.csv_rows(), strict=True):
+                            if row.visible:
+                                assert len(people_behind(row, truth, setting)) >= THRESHOLD
+                                assert SUPPRESSED not in row.values
+                            else:
+                                assert [text for text, _ in shown[-4:]] == ["fewer than 5"] * 4
+                                assert exported[-4:] == ["fewer than 5"] * 4
+                    # Every row of the page is in the CSV, as the page shows it.
+                    assert all(row in exported_table.csv_rows() for row in board.table(slug).csv_rows())
+                    exported = client.get(reverse("wellbeing:dashboard_export", args=[slug]), {**months, **view})
+                    assert list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:] == exported_table.csv_rows()
+                # Chart points: a staff chart per measure, a line per team over the months (a team's view draws all
+                # teams for reference); a phase chart per measure, bars per phase over the teams. Each point is the
+                # figure of a visible row of the tables of every team and all teams.
+                assert_chart_points_only_from_visible_rows(
+                    board.table("staff"), lambda r: (r.values[0], r.values[1], r.values[3]),
+                    lambda chart, label, dataset: (label, dataset["label"], chart["title"]), rows_from=everything.table("staff"),
+                )
+                if view == {} and viewer == setting["admin"]:  # all teams together: no team rows, nor their bars
+                    assert not board.table("staff_phases").rows and not board.table("staff_phases").charts
+                else:
+                    assert_chart_points_only_from_visible_rows(
+                        board.table("staff_phases"), lambda r: (r.values[0], r.values[1], r.values[2]),
+                        lambda chart, label, dataset: (label, chart["title"], dataset["label"]),
+                        rows_from=everything.table("staff_phases"),
+                    )
+                assert json.loads(json.dumps(board.table("staff").chart)) == board.table("staff").chart
             # Nothing hidden can be recomputed as a total minus the shown parts: all-teams months, team phases.
             cells = load_cells()
             for key, cell in cells.metric.items():

@@ -64,7 +64,7 @@ def build_dashboard(filters: Filters) -> Dashboard:
     state = AggregationState.objects.filter(pk=1).first()
     cost = SickLeaveCost.objects.current()
     cost_per_day = cost.cost_per_day if cost else Decimal(SickLeaveCost.DEFAULT_PER_DAY)
-    shown = [(team.pk, team.name) for team in filters.teams]
+    shown = [(team.pk, team.name) for team in filters.shown_teams]
     if filters.show_totals:
         shown.append((None, _("All teams")))
     measures = load_measures()
@@ -87,5 +87,5 @@ def build_dashboard(filters: Filters) -> Dashboard:
         updated_at=state.updated_at if state else None,
         cost_per_day=cost_per_day,
         cost_set_at=cost.set_at if cost else None,
-        first_months={team.name: cells.first_month[team.pk] for team in filters.teams if team.pk in cells.first_month},
+        first_months={team.name: cells.first_month[team.pk] for team in filters.shown_teams if team.pk in cells.first_month},
     )

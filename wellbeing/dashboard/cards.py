@@ -32,6 +32,7 @@ from .tables import Focus, Table
 BETTER, WORSE, INCONCLUSIVE, TOO_FEW, NO_DATA = "better", "worse", "inconclusive", "too_few", "no_data"
 TOO_FEW_FOR_ESTIMATE = "too_few_for_estimate"  # too few teams or months for an honest estimate
 DESCRIPTIVE = "descriptive"  # a figure with nothing to compare it with: no verdict
+PER_TEAM = "per_team"  # a figure of each team, not shown in the all-teams view: a team is a choice away
 
 VERDICT_WORDS = {
     BETTER: gettext_lazy("Clearly better than %(reference)s"),
@@ -41,11 +42,12 @@ VERDICT_WORDS = {
     NO_DATA: gettext_lazy("No figures yet"),
     TOO_FEW_FOR_ESTIMATE: gettext_lazy("Too few teams or months for an honest estimate"),
     DESCRIPTIVE: "",
+    PER_TEAM: gettext_lazy("Estimated for each team: choose a team to see it"),
 }
 VERDICT_STYLE = {
     BETTER: "text-bg-success", WORSE: "text-bg-danger", INCONCLUSIVE: "text-bg-secondary",
     TOO_FEW: "text-bg-light border", NO_DATA: "text-bg-light border", TOO_FEW_FOR_ESTIMATE: "text-bg-light border",
-    DESCRIPTIVE: "",
+    DESCRIPTIVE: "", PER_TEAM: "text-bg-light border",
 }
 
 
@@ -84,7 +86,7 @@ class Finding:
 
     @property
     def shows_figures(self) -> bool:
-        return self.verdict not in (TOO_FEW, NO_DATA, TOO_FEW_FOR_ESTIMATE)
+        return self.verdict not in (TOO_FEW, NO_DATA, TOO_FEW_FOR_ESTIMATE, PER_TEAM)
 
 
 @dataclass
@@ -170,7 +172,12 @@ def pulse_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus)
 
 
 def _compared_teams(filters: Filters, focus: Focus):
-    return [team for team in filters.teams if focus.team_id is None or team.pk == focus.team_id]
+    return [team for team in filters.shown_teams if focus.team_id is None or team.pk == focus.team_id]
+
+
+def _per_team_findings(filters: Filters) -> list[Finding]:
+    """In the all-teams view a card of team figures says where they are, instead of one finding per team."""
+    return [] if filters.per_team else [Finding(_("Each team"), PER_TEAM)]
 
 
 def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus, evidence=None) -> Card:
@@ -206,6 +213,7 @@ def staff_card(cells: Cells, filters: Filters, measures: Measures, focus: Focus,
                 "before": before.n, "after": after.n, "month": _month_name(cells.first_month[team.pk]),
             }
         card.findings.append(finding)
+    card.findings += _per_team_findings(filters)
     if evidence is not None and filters.totals_visible:
         card.findings.append(_against_time(evidence, metric, measures))
     return card
@@ -332,6 +340,7 @@ def cost_card(cost: Table, filters: Filters, focus: Focus) -> Card:
                 finding.figure = _("%(amount)s € per person and year") % {"amount": _number(per_year, 0, signed=True)}
                 finding.interval = _interval(low * yearly, high * yearly, 0)
         card.findings.append(finding)
+    card.findings += _per_team_findings(filters)
     return card
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,17 @@ def suppressed_label() -> str:
     return _("fewer than %(n)s") % {"n": THRESHOLD}
 
 
+class VisitFigures(NamedTuple):
+    """A visit aggregate's figures: read as plain rows, an organisation-wide read has one per team and month."""
+
+    planned: int
+    delivered: int
+    no_shows: int
+    declined: int
+    cancelled: int
+    with_familiar_nurse: int
+
+
 @dataclass
 class Cells:
     """Every aggregate cell of every team, with its statistics and suppression state."""
@@ -41,7 +53,7 @@ class Cells:
     metric: dict[tuple, Cell]
     metric_stats: dict[tuple, tuple[int, float, float]]
     visit: dict[tuple, Cell]
-    visit_rows: dict[tuple, VisitAggregate]
+    visit_rows: dict[tuple, VisitFigures]
     first_month: dict[int, dt.date]
 
     def metric_estimate(self, key) -> Estimate | Suppressed | None:
@@ -73,10 +85,12 @@ def load_cells() -> Cells:
         metric_cells[key] = Cell(key, respondents)
         stats[key] = (respondents, total, total_squares)
     visit_cells, visit_rows = {}, {}
-    for row in VisitAggregate.objects.all():
-        key = ("visits", row.team_id, row.period)
-        visit_cells[key] = Cell(key, row.clients)
-        visit_rows[key] = row
+    for team_id, period, clients, *figures in VisitAggregate.objects.values_list(
+        "team_id", "period", "clients", *VisitFigures._fields
+    ):
+        key = ("visits", team_id, period)
+        visit_cells[key] = Cell(key, clients)
+        visit_rows[key] = VisitFigures(*figures)
     first_month = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
     suppress(metric_cells, _metric_groups(metric_cells, first_month))
     suppress(visit_cells, _visit_groups(visit_cells))

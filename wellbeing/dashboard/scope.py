@@ -40,6 +40,14 @@ class Filters:
     end: dt.date
     show_totals: bool
     totals_visible: bool = False  # the viewer may see the all-teams totals (the charts' reference line)
+    # Rows for each team of `teams`. Off in an organisation-wide view without a chosen team: it shows the all-teams
+    # figures, and its work (and length) does not grow with the number of teams; a team's figures are a choice away.
+    per_team: bool = True
+
+    @property
+    def shown_teams(self) -> tuple[Team, ...]:
+        """The teams with rows and findings of their own."""
+        return self.teams if self.per_team else ()
 
     @property
     def months(self) -> list[dt.date]:
@@ -50,7 +58,9 @@ class Filters:
         return months
 
 
-def filters_for(scope: DashboardScope, *, team_id: str = "", start=None, end=None) -> Filters:
+def filters_for(scope: DashboardScope, *, team_id: str = "", start=None, end=None, every_team: bool = False) -> Filters:
+    """The chosen team and months. Without a team an organisation-wide viewer gets the all-teams figures only,
+    unless `every_team` (the CSV export: a file may be complete, a page must stay readable)."""
     end = end or month_start(timezone.localdate())
     start = start or add_months(end, -(DEFAULT_MONTHS - 1))
     chosen = [team for team in scope.teams if str(team.pk) == str(team_id)]
@@ -60,4 +70,5 @@ def filters_for(scope: DashboardScope, *, team_id: str = "", start=None, end=Non
         end=end,
         show_totals=scope.shows_totals and not chosen,
         totals_visible=scope.shows_totals,
+        per_team=bool(chosen) or not scope.shows_totals or every_team,
     )

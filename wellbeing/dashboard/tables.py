@@ -84,7 +84,7 @@ class Table:
     # Small multiples: one chart per measure, each with its title (the survey's wording) and at most six series.
     charts: list[dict] = field(default_factory=list)
     chart_summary: str = ""
-    note: str = ""  # a line under the table (the stored analyses: why there is no estimate)
+    note: str = ""  # a line under the table: why there is no estimate (stored analyses), where the team rows are
     # No figure in any row, only words (the stored analyses: too few teams or months): the printed report says it in a line.
     words_only: bool = False
 
@@ -247,6 +247,11 @@ def _chart(title: str, kind: str, labels: list[str], series: list[Series], optio
     }
 
 
+def per_team_note() -> str:
+    """Why a table of team rows is empty in the all-teams view, and where its rows are."""
+    return _("This table has a row for each team: choose a team to see its figures. The CSV file has every team.")
+
+
 def _y_axis(title: str, **limits) -> dict:
     return {"scales": {"y": {**limits, "title": {"display": True, "text": str(title)}}}}
 
@@ -341,6 +346,9 @@ def phase_table(cells: Cells, filters: Filters, labels: dict) -> Table:
         ),
         columns=[Column(_("Team")), Column(_("Measure")), Column(_("Pair work")), *_estimate_columns()],
     )
+    if not filters.per_team:
+        table.note = per_team_note()
+        return table
     for team in filters.teams:
         for metric in (metrics.WORK_ABILITY, metrics.SICK_LEAVE_DAYS):
             table.rows += _metric_rows(
@@ -484,6 +492,9 @@ def cost_table(cells: Cells, filters: Filters, cost_per_day: Decimal) -> Table:
             Column(_("Estimated cost change per year for them"), "money"),
         ],
     )
+    if not filters.per_team:
+        table.note = per_team_note()
+        return table
     points, intervals = [], []
     yearly = 12 * float(cost_per_day)
     for team in filters.teams:
