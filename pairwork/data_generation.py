@@ -83,6 +83,12 @@ def _already_pending(conn) -> bool:
     return any(getattr(func, "_data_generation", False) for _, func, _ in conn.run_on_commit)
 
 
+def pending_writes(conn=None) -> bool:
+    """Has the open transaction changed data that a generation does not count yet (it advances on commit)?"""
+    conn = conn or connection
+    return conn.in_atomic_block and _already_pending(conn)
+
+
 def note_statement(execute, sql, params, many, context):
     """Connection wrapper: after a data change commits, advance the generation."""
     result = execute(sql, params, many, context)

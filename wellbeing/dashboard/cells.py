@@ -7,11 +7,14 @@ same cells hidden and no two views can be combined to undo it.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
+
+from pairwork import data_generation
 
 from .. import metrics
 from ..models import MetricAggregate, Span, TeamPairStart, VisitAggregate
@@ -75,7 +78,29 @@ def _within_range(estimate: Estimate, metric: str) -> Estimate:
     return Estimate(estimate.n, estimate.mean, estimate.sd, max(low, estimate.ci_low), min(high, estimate.ci_high))
 
 
+# Deciding suppression over every team's cells is thousands of cells' work at region size (about 30 ms),
+# which every dashboard read would repeat although the cells change only when the aggregation writes them.
+# The decided cells are kept in the process for the data's generation (pairwork.data_generation), as the
+# page cache keeps pages: after any committed change the next read decides anew, and a read inside a
+# transaction that has written decides from what it sees. KEPT_SECONDS covers writes made outside Django.
+KEPT_SECONDS = 120
+_kept: tuple[int, float, Cells] | None = None
+
+
 def load_cells() -> Cells:
+    """Every team's cells with their suppression decided: kept while the data's generation stands (read-only)."""
+    global _kept
+    if data_generation.pending_writes():
+        return decide_cells()
+    current, now, kept = data_generation.generation(), time.monotonic(), _kept
+    if kept is not None and kept[0] == current and now - kept[1] < KEPT_SECONDS:
+        return kept[2]
+    cells = decide_cells()  # read after the generation: at least as new as the generation it is kept for
+    _kept = (current, now, cells)
+    return cells
+
+
+def decide_cells() -> Cells:
     """Read the aggregate tables (three queries) and mark what must be hidden."""
     metric_cells, stats = {}, {}
     for team_id, span, period, metric, respondents, total, total_squares in MetricAggregate.objects.filter(
