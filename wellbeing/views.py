@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -204,6 +206,15 @@ def _filters(request: HttpRequest, scope, *, every_team: bool = False):
     return form, filters_for(scope, every_team=every_team)
 
 
+def _team_options(form) -> str:
+    """The team select's options, the chosen one selected."""
+    chosen = str(form["team"].value() or "")
+    return format_html_join(
+        "", "<option value=\"{}\"{}>{}</option>",
+        ((value, mark_safe(" selected") if str(value) == chosen else "", label) for value, label in form.fields["team"].choices),
+    )
+
+
 def _team_links(request: HttpRequest, filters) -> list[tuple[str, str]]:
     """(name, query) of each team, for the all-teams view: the same months, one team."""
     if filters.per_team:
@@ -228,7 +239,13 @@ def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
         "evidence_tables": [(table, table.display_rows()) for table in board.evidence],
         "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
         "query": request.GET.urlencode(),
-        "team_links": _team_links(request, filters),
+        "team_links": (team_links := _team_links(request, filters)),
+        # Built in Python: an organisation-wide view lists every team twice (the select and the links).
+        "team_link_items": format_html_join(
+            "", '<li><a class="btn btn-outline-secondary btn-sm" href="?{}">{}</a></li>',
+            ((team_query, name) for name, team_query in team_links),
+        ),
+        "team_options": _team_options(form),
         "suppressed_label": suppressed_label(),
     }
     return context, not (form.is_bound and not form.is_valid())
