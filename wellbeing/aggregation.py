@@ -502,9 +502,9 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
             cursor, table="wellbeing_visitaggregate", keys=VISIT_KEYS, values=VISIT_VALUES,
             fresh_sql=_visit_cells(), params=params,
         )
-        # The stored analyses (wellbeing.evidence) from the same snapshot's source rows: in this
-        # nightly job, never in refresh_cells, so that an answer's own refresh stays cheap.
-        analyses_changed = evidence.store_analyses()
+        # The stored analyses (wellbeing.evidence): in this nightly job, never in refresh_cells, so that an
+        # answer's own refresh stays cheap; refitted when an input was written since (the journal), or from the source rows.
+        analyses_changed = evidence.store_analyses(always=from_source)
         _touch_state(cursor, full=True)
         cursor.execute(
             "SELECT (SELECT count(*) FROM wellbeing_metricaggregate), (SELECT count(*) FROM wellbeing_visitaggregate)"

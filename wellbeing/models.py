@@ -514,6 +514,27 @@ class StaleCell(models.Model):
         return f"{self.team_id} {self.period:%Y-%m} {self.metric}"
 
 
+class AnalysisInputChange(models.Model):
+    """A journal: a statement wrote rows the stored analyses are computed from, since they were last computed.
+
+    Written by statement triggers (migration 0011) on the answers, scores,
+    scales, visits, participants, pairs and team starts, in the writing
+    transaction; `evidence.store_analyses` deletes the rows it saw and, when
+    there were none, leaves the analyses as they are instead of refitting
+    them over every person-month (seconds at a million answers). Insert-only,
+    so concurrent writers never wait on each other here.
+    """
+
+    at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change to the analyses' inputs")
+        verbose_name_plural = _("changes to the analyses' inputs")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S}"
+
+
 class Span(models.TextChoices):
     """The stretch of time an aggregate row covers."""
 
