@@ -288,3 +288,10 @@ def test_a_monthly_answer_and_a_visit_of_the_same_person_month_at_once_both_coun
     share = PersonMonth.objects.get(team=pair.team, period=period, metric=metrics.PAIR_WORK_SHARE, respondent=person)
     assert (share.value_sum, share.answers) == (1, 1)
     assert aggregation.rebuild_all(from_source=True).person_rows_repaired == 0
+
+
+def test_the_triggers_and_the_aggregation_take_the_same_phase_lock():
+    import importlib
+
+    migration = importlib.import_module("wellbeing.migrations.0010_aggregates_follow_visits_and_phases")
+    assert migration.PHASE_LOCK == aggregation.PHASE_LOCK
