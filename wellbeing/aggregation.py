@@ -12,15 +12,19 @@ written. Cells are then regrouped from those sums:
 * `refresh_cells` after one response: recomputes only the cells that response
   can change (its month for its team and for all teams, its team's
   before/with pair work cells; for a client outcome, that instrument's
-  client-change cells). The month cells of the answer's own metrics are read
-  from their kept sums (`wellbeing_monthcellsum`, kept by the same triggers:
-  migration 0009); the pair-work share and the before/with cells are
-  regrouped from the person-month rows behind them;
+  client-change cells), each read from its kept sums: the month cells from
+  `wellbeing_monthcellsum` (migration 0009), the before/with cells from
+  `wellbeing_phasecellsum` (migration 0010), both kept by the same triggers;
+  the pair-work share is a metric like any other there, its value following
+  the visits (their own triggers, migration 0010);
 * `rebuild_all` for the nightly reconcile and `manage.py rebuild_wellbeing`:
-  regroups every cell, deletes cells whose source rows are gone; `full`
-  also regroups the kept month cell sums and repairs any that differ; with
-  `from_source=True` it first re-derives the per-person-month sums from the
-  raw rows and repairs any that differ; it also stores the analyses
+  regroups the month cells the journal names and every cell read from few
+  rows (before/with, client change, visits), deletes cells whose source rows
+  are gone; `full` regroups every month cell and first regroups the kept
+  cell and phase sums from the person-month rows and repairs any that
+  differ; with `from_source=True` it first re-derives the visit counts and
+  per-person-month sums from the raw rows and repairs any that differ; it
+  also stores the analyses
   (`wellbeing.evidence`: paired change, effect sizes, dose bands, the staff
   difference-in-differences), which a client outcome answer also refreshes as
   a job of its own, after its commit.
@@ -51,6 +55,9 @@ WRITE_GATE = 574202
 MONTH_LOCK = 574203
 TEAM_LOCK = 574204
 CLIENT_INSTRUMENT_LOCK = 574205
+# Per team: the triggers (wellbeing migration 0010) hold it shared while they add a monthly answer to a
+# side of the team's first pair month; moving that month and re-deriving the team's phase sums holds it alone.
+PHASE_LOCK = 574207
 
 PHASE_SPANS = (Span.BEFORE_PAIRS.value, Span.WITH_PAIRS.value)
 METRIC_KEYS = ("team_id", "span", "period", "metric")
@@ -93,12 +100,11 @@ def _params(**extra) -> dict:
 
 PERSON_KEYS = ("team_id", "period", "metric", "respondent_id")
 PERSON_VALUES = ("value_sum", "answers", "monthly_sum", "monthly_answers")
-_PAIR_METRIC = "right({alias}.metric, length(%(pair_work_suffix)s)) = %(pair_work_suffix)s"
 
 
 def _person_sums_from_source() -> str:
     """What wellbeing_personmonth must hold, grouped from the source rows (the triggers' definition)."""
-    return """
+    return f"""
         SELECT team_id, period, metric, respondent_id, sum(value)::numeric(30, 15) AS value_sum, count(*)::int AS answers,
                coalesce(sum(value) FILTER (WHERE time_point = %(monthly)s), 0)::numeric(30, 15) AS monthly_sum,
                count(*) FILTER (WHERE time_point = %(monthly)s)::int AS monthly_answers
@@ -110,60 +116,32 @@ def _person_sums_from_source() -> str:
                   JOIN wellbeing_instrument i ON i.id = s.instrument_id
                  WHERE i.audience = %(staff)s AND r.respondent_id IS NOT NULL
                 UNION ALL
-                SELECT r.team_id, r.period, i.code || %(pair_work_suffix)s, r.respondent_id, r.time_point, 0
+                SELECT r.team_id, r.period, i.code || %(pair_work_suffix)s, r.respondent_id, r.time_point,
+                       (part.staff_id IS NOT NULL)::int
                   FROM wellbeing_surveyresponse r JOIN wellbeing_instrument i ON i.id = r.instrument_id
+                  LEFT JOIN ({_took_part()}) part ON part.staff_id = r.respondent_id AND part.period = r.period
                  WHERE i.audience = %(staff)s AND r.respondent_id IS NOT NULL AND r.time_point = %(monthly)s) c
          GROUP BY GROUPING SETS ((team_id, period, metric, respondent_id), (period, metric, respondent_id))
     """
 
 
-def _took_part(where: str = "") -> str:
-    """(staff, month) pairs with a delivered paired visit: the pair-work share's value, 1 or 0."""
-    return f"""
-        SELECT DISTINCT p.staff_id, date_trunc('month', v.starts_at AT TIME ZONE %(tz)s)::date AS period
+STAFF_VISIT_KEYS = ("staff_id", "period")
+
+
+def _staff_month_visits_from_source() -> str:
+    """What wellbeing_staffmonthvisits must hold (leaving out the zero rows answers lock), from the visits."""
+    return """
+        SELECT p.staff_id, date_trunc('month', v.starts_at AT TIME ZONE %(tz)s)::date AS period, count(*)::int AS visits
           FROM visits_visitparticipant p
           JOIN visits_visit v ON v.id = p.visit_id
-         WHERE v.status = %(completed)s {where}
+         WHERE v.status = %(completed)s
+         GROUP BY 1, 2
     """
 
 
-def _person_rows(where: str, took_where: str = "") -> str:
-    """Person-month rows in `where`, the pair-work share's value filled in from the visits (one scan)."""
-    pair_metric = _PAIR_METRIC.format(alias="pm")
-    took = "(part.staff_id IS NOT NULL)::int"
-    return f"""
-        SELECT pm.team_id, pm.period, pm.metric, pm.respondent_id AS unit_id, pm.answers, pm.monthly_answers,
-               CASE WHEN pair.metric THEN {took} * pm.answers ELSE pm.value_sum END AS value_sum,
-               CASE WHEN pair.metric THEN {took} * pm.monthly_answers ELSE pm.monthly_sum END AS monthly_sum,
-               CASE WHEN pair.metric THEN {took} * 1000000000::bigint ELSE pm.nano END AS nano,
-               CASE WHEN pair.metric THEN {took} * 1000000000::bigint ELSE pm.nano_squares END AS nano_squares
-          FROM wellbeing_personmonth pm
-         CROSS JOIN LATERAL (SELECT {pair_metric} AS metric) pair
-          LEFT JOIN ({_took_part(took_where)}) part
-            ON pair.metric AND part.staff_id = pm.respondent_id AND part.period = pm.period
-         WHERE {where}
-    """
-
-
-# Each person's mean is kept in fixed point (nano-units, bigint) before it is
-# summed: integer sums are exact and order-independent, so two runs produce
-# identical rows and the "only write when different" upsert really changes
-# nothing the second time; the rounding (1e-9 per person) is far below what
-# any figure shows.
-_PERSON_VALUE = "round({mean} * 1e9)::bigint AS nano, round(({mean}) ^ 2 * 1e9)::bigint AS nano_squares"
-_CELL_STATISTICS = """
-    count(*) AS respondents, sum(answers)::int AS responses,
-    (sum(nano) / 1e9)::float8 AS total, (sum(nano_squares) / 1e9)::float8 AS total_squares
-"""
-
-
-def _month_cells(where: str = "TRUE", took_where: str = "") -> str:
-    """Per team and for all teams together (team NULL), per month: n, Σ and Σ² of each respondent's mean."""
-    return f"""
-        SELECT team_id, %(month)s::varchar AS span, period, metric, {_CELL_STATISTICS}
-          FROM ({_person_rows(where, took_where)}) person
-         GROUP BY team_id, period, metric
-    """
+def _took_part() -> str:
+    """(staff, month) pairs with a delivered visit taken part in: the pair-work share's value, 1 or 0."""
+    return f"SELECT staff_id, period FROM ({_staff_month_visits_from_source()}) counted"
 
 
 # --- Month cells from their kept sums (wellbeing_monthcellsum, migration 0009) ----------------
@@ -210,20 +188,62 @@ def _first_pair_months(where: str = "") -> str:
     """
 
 
-def _phase_cells(where: str = "TRUE") -> str:
-    """Per team: monthly answers before the team's first pair month vs from it on."""
+# --- Before/with pair work cells from their kept sums (wellbeing_phasecellsum, migration 0010) -----
+#
+# The same triggers keep each person's monthly sums per team, metric and side of the team's first pair
+# month (wellbeing_personphase) and, per such cell, the count, answers and nano sums of its people.
+
+PHASE_KEYS = ("team_id", "metric", "phase", "respondent_id")
+PHASE_VALUES = ("monthly_sum", "monthly_answers")
+PHASE_CELL_KEYS = ("team_id", "metric", "phase")
+
+
+def _person_phases_from_person_months(where: str = "TRUE") -> str:
+    """What wellbeing_personphase must hold (teams in `where`, on pm), regrouped from the person-month rows."""
     return f"""
-        SELECT team_id, phase AS span, NULL::date AS period, metric, {_CELL_STATISTICS}
-          FROM (SELECT person.team_id,
-                       CASE WHEN start.first_month IS NOT NULL AND person.period >= start.first_month
-                            THEN %(with_pairs)s ELSE %(before_pairs)s END::varchar AS phase,
-                       metric, sum(monthly_answers) AS answers,
-                       {_PERSON_VALUE.format(mean="sum(monthly_sum) / sum(monthly_answers)")}
-                  FROM ({_person_rows(f"pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND {where}")}) person
-                  LEFT JOIN ({_first_pair_months()}) start ON start.team_id = person.team_id
-                 GROUP BY 1, 2, 3, unit_id) person
-         GROUP BY team_id, phase, metric
+        SELECT pm.team_id, pm.metric,
+               CASE WHEN s.first_month IS NOT NULL AND pm.period >= s.first_month
+                    THEN %(with_pairs)s ELSE %(before_pairs)s END::varchar AS phase,
+               pm.respondent_id, sum(pm.monthly_sum)::numeric(30, 15) AS monthly_sum,
+               sum(pm.monthly_answers)::int AS monthly_answers
+          FROM wellbeing_personmonth pm LEFT JOIN wellbeing_teampairstart s ON s.team_id = pm.team_id
+         WHERE pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND {where}
+         GROUP BY 1, 2, 3, 4
     """
+
+
+def _phase_cell_sums_from_person_phases(where: str = "TRUE") -> str:
+    """What wellbeing_phasecellsum must hold (teams in `where`), regrouped from the person phase rows."""
+    return f"""
+        SELECT team_id, metric, phase, count(*) AS respondents, sum(monthly_answers)::bigint AS answers,
+               sum(nano)::bigint AS nano, sum(nano_squares)::bigint AS nano_squares
+          FROM wellbeing_personphase p
+         WHERE {where}
+         GROUP BY 1, 2, 3
+    """
+
+
+def _phase_cells(where: str = "TRUE") -> str:
+    """The before/with pair work cells in `where` (on wellbeing_phasecellsum c), read from their kept sums."""
+    return f"""
+        SELECT team_id, phase AS span, NULL::date AS period, metric, respondents, answers::int AS responses,
+               (nano / 1e9)::float8 AS total, (nano_squares / 1e9)::float8 AS total_squares
+          FROM wellbeing_phasecellsum c
+         WHERE c.respondents > 0 AND {where}
+    """
+
+
+def _repair_phase_sums(cursor, params: dict, teams: str = "") -> int:
+    """Make the person phase sums and their cells equal a regroup of the person months (of `teams`, an array param)."""
+    only = (lambda alias: f"{alias}.team_id = ANY ({teams})") if teams else (lambda alias: "TRUE")
+    repaired = _replace(
+        cursor, table="wellbeing_personphase", keys=PHASE_KEYS, values=PHASE_VALUES,
+        fresh_sql=_person_phases_from_person_months(only("pm")), params=params, scope=only("t"),
+    )
+    return repaired + _replace(
+        cursor, table="wellbeing_phasecellsum", keys=PHASE_CELL_KEYS, values=CELL_SUM_VALUES,
+        fresh_sql=_phase_cell_sums_from_person_phases(only("p")), params=params, scope=only("t"),
+    )
 
 
 def _client_change_cells(where: str) -> str:
@@ -347,16 +367,37 @@ def _replace(
 
 
 def _replace_team_starts(cursor, params: dict, team_id: int | None = None) -> int:
-    where, scope = ("AND team_id = %(team)s", "t.team_id = %(team)s") if team_id is not None else ("", "TRUE")
-    return _replace(
+    """Make TeamPairStart follow the pairs; a team whose first month moved (rare) has its phase sums re-derived.
+
+    The team's phase lock waits for answers being written to its sides and holds
+    new ones back, so none lands on the old side after the re-derivation read.
+    """
+    where = "AND team_id = %(team)s" if team_id is not None else ""
+    cursor.execute(
+        f"""SELECT coalesce(pairs.team_id, kept.team_id)
+              FROM ({_first_pair_months(where)}) pairs
+              FULL JOIN (SELECT * FROM wellbeing_teampairstart WHERE TRUE {where}) kept ON kept.team_id = pairs.team_id
+             WHERE pairs.first_month IS DISTINCT FROM kept.first_month
+             ORDER BY 1""",
+        params,
+    )
+    moved = [team for (team,) in cursor.fetchall()]
+    if not moved:
+        return 0
+    for team in moved:  # sorted, as the triggers take them
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PHASE_LOCK, team])
+    params = {**params, "moved": moved}
+    changed = _replace(
         cursor,
         table="wellbeing_teampairstart",
         keys=("team_id",),
         values=("first_month",),
-        fresh_sql=_first_pair_months(where),
+        fresh_sql=_first_pair_months("AND team_id = ANY (%(moved)s)"),
         params=params,
-        scope=scope,
+        scope="t.team_id = ANY (%(moved)s)",
     )
+    _repair_phase_sums(cursor, params, "%(moved)s")
+    return changed
 
 
 def _touch_state(cursor, *, full: bool) -> None:
@@ -393,12 +434,11 @@ def _batch_settings(cursor) -> None:
 _STALE = "stale AS MATERIALIZED (SELECT DISTINCT team_id, period, metric FROM wellbeing_stalecell)"
 
 
-def _stale_or_pair(alias: str) -> str:
-    """Rows of `alias` behind a journalled cell, or of the pair-work share (it follows the visits, not the journal)."""
+def _stale(alias: str) -> str:
+    """Rows of `alias` behind a journalled cell (its team's, and so the all-teams cell)."""
     return f"""(
         (({alias}.team_id, {alias}.period, {alias}.metric) IN (SELECT team_id, period, metric FROM stale))
         OR ({alias}.team_id IS NULL AND ({alias}.period, {alias}.metric) IN (SELECT period, metric FROM stale))
-        OR {_PAIR_METRIC.format(alias=alias)}
     )"""
 
 
@@ -406,12 +446,14 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
     """Bring every aggregate up to date; None if another rebuild is running.
 
     Regroups the month cells the journal names (changes whose refresh never
-    ran, e.g. while Redis was down) and, always, what follows the visits and
-    work pairs rather than the answers: the pair-work share, the before/with
-    pair work cells, client changes, visit cells. `full` regroups every cell
-    from the per-person-month sums; `from_source` first re-derives those sums
-    from the response and score rows and repairs any that differ (after a
-    bulk load that bypassed the triggers, say). Writes only what differs.
+    ran, e.g. while Redis was down) and, always, the cells read from few rows:
+    before/with pair work (from their kept sums), client changes, visit cells.
+    `full` first regroups the kept cell and phase sums from the
+    per-person-month sums, repairs any that differ, and regroups every month
+    cell; `from_source` first re-derives the visit counts and the
+    per-person-month sums from the visit, response and score rows and repairs
+    any that differ (after a bulk load that bypassed the triggers, say).
+    Writes only what differs.
     """
     params = _params()
     full = full or from_source
@@ -426,39 +468,43 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
         repaired = 0
         if from_source:
             repaired = _replace(
+                cursor, table="wellbeing_staffmonthvisits", keys=STAFF_VISIT_KEYS, values=("visits",),
+                fresh_sql=_staff_month_visits_from_source(), params=params, scope="t.visits <> 0",
+            )
+            repaired += _replace(
                 cursor, table="wellbeing_personmonth", keys=PERSON_KEYS, values=PERSON_VALUES,
                 fresh_sql=_person_sums_from_source(), params=params,
             )
+        changed = _replace_team_starts(cursor, params)
         cell_sums_repaired = 0
-        if full:  # the kept month cell sums, regrouped from the person rows
+        if full:  # the kept cell and phase sums, regrouped from the person rows
             cell_sums_repaired = _replace(
                 cursor, table="wellbeing_monthcellsum", keys=CELL_SUM_KEYS, values=CELL_SUM_VALUES,
                 fresh_sql=_cell_sums_from_person_months(), params=params,
             )
-        changed = _replace_team_starts(cursor, params)
-        # The answers' own metrics from the month cell sums (just repaired, in a full run), every one or
-        # those the journal names; the pair-work share regrouped from the person rows (it follows the visits).
-        summed = f"NOT {_PAIR_METRIC.format(alias='c')}" + ("" if full else f" AND {_stale_or_pair('c')}")
-        month_scope = "TRUE" if full else _stale_or_pair("t")
-        month_cells = f"{_month_cells_from_sums(summed)} UNION ALL {_month_cells(_PAIR_METRIC.format(alias='pm'))}"
+            cell_sums_repaired += _repair_phase_sums(cursor, params)
+        # Every month cell from its kept sums (just repaired, in a full run), or those the journal names.
         changed += _replace(
             cursor,
             table="wellbeing_metricaggregate",
             keys=METRIC_KEYS,
             values=METRIC_VALUES,
             prelude=_STALE,
-            fresh_sql=f"{month_cells} UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}",
+            fresh_sql=(
+                f"{_month_cells_from_sums('TRUE' if full else _stale('c'))}"
+                f" UNION ALL {_phase_cells()} UNION ALL {_client_change_cells('')}"
+            ),
             params=params,
-            scope=f"t.span <> %(month)s OR ({month_scope})",
+            scope=f"t.span <> %(month)s OR {'TRUE' if full else _stale('t')}",
             fold="TRUE",  # every journal row this statement's snapshot sees
         )
         changed += _replace(
             cursor, table="wellbeing_visitaggregate", keys=VISIT_KEYS, values=VISIT_VALUES,
             fresh_sql=_visit_cells(), params=params,
         )
-        # The stored analyses (wellbeing.evidence) from the same snapshot's source rows: in this
-        # nightly job, never in refresh_cells, so that an answer's own refresh stays cheap.
-        analyses_changed = evidence.store_analyses()
+        # The stored analyses (wellbeing.evidence): in this nightly job, never in refresh_cells, so that an
+        # answer's own refresh stays cheap; refitted when an input was written since (the journal), or from the source rows.
+        analyses_changed = evidence.store_analyses(always=from_source)
         _touch_state(cursor, full=True)
         cursor.execute(
             "SELECT (SELECT count(*) FROM wellbeing_metricaggregate), (SELECT count(*) FROM wellbeing_visitaggregate)"
@@ -475,7 +521,7 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
 
     For a staff instrument: that month's cells of the team and of all teams,
     and (for a monthly instrument) the team's before/with pair work cells,
-    each regrouped from the few person-month rows behind it.
+    each read from its kept sums (a handful of rows).
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -511,26 +557,15 @@ def refresh_cells(*, team_id: int, period: dt.date, instrument_code: str) -> int
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, period.year * 100 + period.month])
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TEAM_LOCK, team_id])
             changed = _replace_team_starts(cursor, params, team_id)
-            # The answers' own metrics from their kept sums; the pair-work share regrouped (it follows the visits).
             fresh = _month_cells_from_sums(
                 "c.period = %(period)s AND (c.team_id = %(team)s OR c.team_id IS NULL) AND c.metric = ANY (%(metrics)s)"
-                f" AND NOT {_PAIR_METRIC.format(alias='c')}"
             )
-            if monthly:
-                fresh += " UNION ALL " + _month_cells(
-                    "pm.period = %(period)s AND (pm.team_id = %(team)s OR pm.team_id IS NULL)"
-                    f" AND pm.metric = ANY (%(metrics)s) AND {_PAIR_METRIC.format(alias='pm')}",
-                    took_where=(
-                        "AND v.starts_at >= (%(period)s::timestamp AT TIME ZONE %(tz)s)"
-                        " AND v.starts_at < ((%(period)s + interval '1 month')::timestamp AT TIME ZONE %(tz)s)"
-                    ),
-                )
             scope = (
                 "t.metric = ANY (%(metrics)s) AND t.span = %(month)s AND t.period = %(period)s"
                 " AND (t.team_id = %(team)s OR t.team_id IS NULL)"
             )
             if monthly:  # only monthly answers count before/with pair work
-                fresh += f" UNION ALL {_phase_cells('pm.team_id = %(team)s AND pm.metric = ANY (%(metrics)s)')}"
+                fresh += f" UNION ALL {_phase_cells('c.team_id = %(team)s AND c.metric = ANY (%(metrics)s)')}"
                 scope = (
                     f"({scope}) OR (t.metric = ANY (%(metrics)s) AND t.team_id = %(team)s"
                     " AND t.span IN (%(before_pairs)s, %(with_pairs)s))"

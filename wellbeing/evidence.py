@@ -267,13 +267,19 @@ def _key(row: AnalysisResult) -> tuple:
     return (row.kind, row.team_id, row.metric, row.band_low)
 
 
-def store_analyses() -> int:
+def store_analyses(*, always: bool = False) -> int:
     """Make AnalysisResult equal to `compute_analyses()`; returns how many rows were written or deleted.
 
     Idempotent: an unchanged row is left alone (its id and computed_at too), so a second run changes nothing.
+    Skipped (0) when no input was written since the last run (the journal of migration 0011 is empty),
+    unless `always`: a refit over every person-month costs seconds and would find the same rows.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [ANALYSIS_LOCK])
+        # The journal rows this statement sees; a write committed after it stays for the next run.
+        cursor.execute("WITH seen AS (DELETE FROM wellbeing_analysisinputchange RETURNING 1) SELECT count(*) FROM seen")
+        if cursor.fetchone()[0] == 0 and not always:
+            return 0
         fresh = {_key(row): _settled(row) for row in compute_analyses()}
         stored = {_key(row): row for row in AnalysisResult.objects.select_for_update()}
         now = timezone.now()

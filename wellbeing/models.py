@@ -297,8 +297,9 @@ class PersonMonth(models.Model):
     re-derives the table from the source rows, should a bulk load have gone around it.
 
     For a monthly instrument's pair-work share (metric `<code>.pair_work_share`)
-    only `answers` is kept: whether the person took part in a paired visit that
-    month is read from the visits when cells are grouped, as visits change apart from answers.
+    each monthly answer's value is 1 if the person took part in a delivered visit
+    that month (StaffMonthVisits), else 0; the visit triggers (migration 0010)
+    move it when a visit is completed, undone, moved or its participants change.
     """
 
     # Rows come and go with the answers (the triggers), whose own foreign keys
@@ -391,6 +392,103 @@ class MonthCellSum(models.Model):
         return f"{self.team_id} {self.period:%Y-%m} {self.metric} [{self.shard}]: {self.respondents}"
 
 
+class StaffMonthVisits(models.Model):
+    """How many delivered (completed) visits a person took part in, in one month: the pair-work share's value.
+
+    Kept by triggers on visits and participants (migration 0010) in the
+    visit's own transaction; when the count crosses zero, the same triggers
+    move the person's pair-work share rows of that month. A monthly answer
+    writes a row with 0 if there is none, to lock it: so an answer and a visit
+    of the same person and month wait for each other instead of both reading
+    the other's old state.
+    """
+
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("staff"),
+        db_index=False, db_constraint=False,  # the unique key starts with it
+    )
+    period = models.DateField(_("month"))
+    visits = models.IntegerField(_("delivered visits taken part in"))
+
+    class Meta:
+        verbose_name = _("delivered visits of a person-month")
+        verbose_name_plural = _("delivered visits of person-months")
+        constraints = [models.UniqueConstraint(fields=["staff", "period"], name="staffmonthvisits_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.period:%Y-%m}: {self.visits}"
+
+
+class PersonPhase(models.Model):
+    """One person's monthly answers to one metric in one team, before or from the team's first pair month.
+
+    Kept by the person-month triggers (migration 0010) from each person-month
+    row's monthly sums, on the side of TeamPairStart the row's month falls; the
+    aggregation re-derives a team's rows when its first pair month moves. What
+    the before/with pair work cells are summed from, so a monthly answer does
+    not regroup every person-month of its team.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("team"), db_index=False, db_constraint=False,
+    )
+    metric = models.CharField(_("metric"), max_length=140)
+    phase = models.CharField(_("phase"), max_length=16)  # Span.BEFORE_PAIRS or Span.WITH_PAIRS
+    respondent = models.ForeignKey(
+        StaffProfile, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("respondent"),
+        db_index=False, db_constraint=False,
+    )
+    monthly_sum = models.DecimalField(_("sum of monthly scores"), max_digits=30, decimal_places=15)
+    monthly_answers = models.IntegerField(_("monthly answers"))
+    # The person's mean over the phase in nano-units, as in PersonMonth.
+    nano = models.GeneratedField(
+        expression=models.Func(
+            models.F("monthly_sum"), models.Func(models.F("monthly_answers"), 0, function="nullif"),
+            template="(round(%(expressions)s * 1e9))::bigint", arg_joiner=" / ",
+        ),
+        output_field=models.BigIntegerField(), db_persist=True,
+    )
+    nano_squares = models.GeneratedField(
+        expression=models.Func(
+            models.F("monthly_sum"), models.Func(models.F("monthly_answers"), 0, function="nullif"),
+            template="(round((%(expressions)s) ^ 2 * 1e9))::bigint", arg_joiner=" / ",
+        ),
+        output_field=models.BigIntegerField(), db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("person phase sums")
+        verbose_name_plural = _("person phase sums")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "metric", "phase", "respondent"], name="personphase_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.metric} {self.phase} {self.respondent_id}: {self.monthly_answers}"
+
+
+class PhaseCellSum(models.Model):
+    """A before/with pair work cell's statistics over its PersonPhase rows, kept by the same triggers."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("team"), db_index=False, db_constraint=False,
+    )
+    metric = models.CharField(_("metric"), max_length=140)
+    phase = models.CharField(_("phase"), max_length=16)
+    respondents = models.BigIntegerField(_("respondents"))
+    answers = models.BigIntegerField(_("answers"))
+    nano = models.BigIntegerField(_("sum of person means (nano-units)"))
+    nano_squares = models.BigIntegerField(_("sum of squared person means (nano-units)"))
+
+    class Meta:
+        verbose_name = _("phase cell sums")
+        verbose_name_plural = _("phase cell sums")
+        constraints = [models.UniqueConstraint(fields=["team", "metric", "phase"], name="phasecellsum_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.metric} {self.phase}: {self.respondents}"
+
+
 class StaleCell(models.Model):
     """A journal of (team, month, metric) whose person-month sums changed since their cells were grouped.
 
@@ -414,6 +512,27 @@ class StaleCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.period:%Y-%m} {self.metric}"
+
+
+class AnalysisInputChange(models.Model):
+    """A journal: a statement wrote rows the stored analyses are computed from, since they were last computed.
+
+    Written by statement triggers (migration 0011) on the answers, scores,
+    scales, visits, participants, pairs and team starts, in the writing
+    transaction; `evidence.store_analyses` deletes the rows it saw and, when
+    there were none, leaves the analyses as they are instead of refitting
+    them over every person-month (seconds at a million answers). Insert-only,
+    so concurrent writers never wait on each other here.
+    """
+
+    at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change to the analyses' inputs")
+        verbose_name_plural = _("changes to the analyses' inputs")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Span(models.TextChoices):

@@ -169,6 +169,24 @@ def test_a_second_run_changes_no_stored_analysis(clients_measured):
     assert list(AnalysisResult.objects.order_by("pk").values()) == before
 
 
+def test_the_analyses_are_refitted_only_when_an_input_was_written_since_or_from_the_source_rows(clients_measured, team):
+    from django.db import connection
+
+    aggregation.rebuild_all()
+    row = stored(AnalysisKind.CLIENT_CHANGE, None, WELLBEING)
+    with connection.cursor() as cursor:  # a stored figure gone wrong, with no input written since
+        cursor.execute("UPDATE wellbeing_analysisresult SET estimate = estimate + 1 WHERE id = %s", [row.pk])
+    assert aggregation.rebuild_all().analyses_changed == 0  # nothing written: no refit
+    assert aggregation.rebuild_all(full=True).analyses_changed == 0
+    assert aggregation.rebuild_all(from_source=True).analyses_changed == 1  # the repair tool refits always
+    assert stored(AnalysisKind.CLIENT_CHANGE, None, WELLBEING).estimate == pytest.approx(row.estimate)
+    # A client's follow-up gone: written since, so the next rebuild refits and the figures follow.
+    follow_up = SurveyResponse.objects.filter(time_point=TimePoint.FOLLOW_UP, team=team).first()
+    SurveyResponse.objects.filter(client=follow_up.client, time_point=TimePoint.FOLLOW_UP).delete()
+    assert aggregation.rebuild_all().analyses_changed > 0
+    assert stored(AnalysisKind.CLIENT_CHANGE, None, WELLBEING).n == row.n - 1
+
+
 def _page_row(rows, first_cells):
     found = [row for row in rows if [text for text, _numeric in row[: len(first_cells)]] == first_cells]
     assert len(found) == 1, (first_cells, rows)

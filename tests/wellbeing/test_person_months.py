@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tests import factories as f
+from visits.models import Visit, VisitStatus
 from wellbeing import aggregation, metrics
 from wellbeing.models import ALL_TEAMS_SHARDS, MonthCellSum, PersonMonth, ResponseScore, SurveyResponse, TimePoint
-from wellbeing.selectors import add_months, current_instrument
+from wellbeing.selectors import add_months, current_instrument, month_start
 from wellbeing.services import submit_response
 
 from .world import expected_metric_cells, generate_world, stored_metric_cells
@@ -36,8 +38,16 @@ def expected_person_months() -> dict:
     for score in ResponseScore.objects.filter(response__respondent__isnull=False).select_related("response__instrument", "scale"):
         add(score.response, f"{score.response.instrument.code}.{score.scale.code}", Decimal(repr(score.value)))
     for response in SurveyResponse.objects.filter(time_point=TimePoint.MONTHLY, respondent__isnull=False).select_related("instrument"):
-        add(response, f"{response.instrument.code}.{metrics.PAIR_WORK_SUFFIX}", Decimal(0))
+        add(response, f"{response.instrument.code}.{metrics.PAIR_WORK_SUFFIX}", Decimal(took_part(response.respondent_id, response.period)))
     return {key: tuple(values) for key, values in sums.items()}
+
+
+def took_part(person_id: int, period) -> int:
+    """The pair-work share's value, naively: 1 if the person took part in a delivered visit in that local month."""
+    return int(any(
+        month_start(timezone.localtime(visit.starts_at).date()) == period
+        for visit in Visit.objects.filter(participants__staff_id=person_id, status=VisitStatus.COMPLETED)
+    ))
 
 
 def stored_person_months() -> dict:

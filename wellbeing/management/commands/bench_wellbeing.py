@@ -234,6 +234,12 @@ class Command(BaseCommand):
                 [team.pk],
             )
             cursor.execute("DELETE FROM wellbeing_surveyresponse WHERE team_id = %s", [team.pk])
+            # The (zero) visit counts the monthly answers wrote to lock: derived rows with no foreign key.
+            cursor.execute(
+                """DELETE FROM wellbeing_staffmonthvisits WHERE staff_id IN (
+                       SELECT p.id FROM pairwork_staffprofile p JOIN auth_user u ON u.id = p.user_id WHERE u.username LIKE %s)""",
+                [f"{tag}-%"],
+            )
             cursor.execute(
                 "DELETE FROM pairwork_staffprofile WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE %s)",
                 [f"{tag}-%"],
