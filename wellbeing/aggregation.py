@@ -38,6 +38,7 @@ runs, so the last writer always computed from the newest committed rows.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -421,6 +422,7 @@ class RebuildResult:
     person_rows_repaired: int = 0
     cell_sums_repaired: int = 0  # kept month cell sums (wellbeing_monthcellsum) that differed, in a full rebuild
     analyses_changed: int = 0  # stored analyses (wellbeing.evidence) written or deleted
+    analyses_seconds: float = 0.0  # of the run's time, the stored analyses' refit (a model fit, not a regroup)
 
 
 def _batch_settings(cursor) -> None:
@@ -504,7 +506,9 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
         )
         # The stored analyses (wellbeing.evidence): in this nightly job, never in refresh_cells, so that an
         # answer's own refresh stays cheap; refitted when an input was written since (the journal), or from the source rows.
+        fitting = time.perf_counter()
         analyses_changed = evidence.store_analyses(always=from_source)
+        analyses_seconds = time.perf_counter() - fitting
         _touch_state(cursor, full=True)
         cursor.execute(
             "SELECT (SELECT count(*) FROM wellbeing_metricaggregate), (SELECT count(*) FROM wellbeing_visitaggregate)"
@@ -512,7 +516,7 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
         metric_rows, visit_rows = cursor.fetchone()
     return RebuildResult(
         rows_changed=changed, metric_rows=metric_rows, visit_rows=visit_rows, person_rows_repaired=repaired,
-        cell_sums_repaired=cell_sums_repaired, analyses_changed=analyses_changed,
+        cell_sums_repaired=cell_sums_repaired, analyses_changed=analyses_changed, analyses_seconds=analyses_seconds,
     )
 
 
