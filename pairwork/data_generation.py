@@ -28,6 +28,7 @@ _TARGET = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?(\s+
 _UNWATCHED = ("clients_accesslog", "django_session", "axes_")
 _UNWATCHED_COLUMNS = {("pairwork_apitoken", "last_used_at")}
 _READ_ONLY = ("SELECT", "SHOW", "SET ", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "EXPLAIN")
+CURRENT = f"(SELECT last_value FROM {SEQUENCE})"  # for a statement that reads it alongside other things
 _ADVANCE = f"SELECT nextval(to_regclass('{SEQUENCE}')) WHERE to_regclass('{SEQUENCE}') IS NOT NULL"
 
 # The generation read once in a request (see `remembered`).
@@ -62,11 +63,18 @@ def generation() -> int:
     if memo is not None and memo[0] is not None:
         return memo[0]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
+        cursor.execute(f"SELECT {CURRENT}")
         value = cursor.fetchone()[0]
     if memo is not None:
         memo[0] = value
     return value
+
+
+def read_along(value: int) -> None:
+    """The generation, as another statement of this request read it (CURRENT): the request's one read."""
+    memo = _memo.get()
+    if memo is not None and memo[0] is None:
+        memo[0] = value
 
 
 @contextlib.contextmanager
