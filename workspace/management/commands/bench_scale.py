@@ -35,6 +35,7 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,6 +51,7 @@ from clients.models import Client
 from pairwork import data_generation
 from pairwork.auth_backends import UserWithProfileBackend
 from pairwork.models import Team, WorkPair
+from pairwork.throttles import UserRateThrottle
 from wellbeing import aggregation, metrics
 from wellbeing.selectors import current_instrument
 
@@ -233,8 +235,13 @@ class Command(BaseCommand):
         # Signing in writes an INFO line per login (django-axes); the hosts let the test client in with DEBUG off.
         # Each page is built every time, without the page cache (access.page_cache): it would serve the repeated
         # loads from Redis and hide what this measures, the queries and rendering of a page at each size.
+        # The API throttle is off too: a benchmark is one user asking hundreds of times, and repeated runs within a
+        # window would be refused (the counters live in Redis, the demo users' ids are the same in every scratch run).
         logging.getLogger("axes").setLevel(logging.WARNING)
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"], PAGE_CACHE=False):
+        with (
+            override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"], PAGE_CACHE=False),
+            mock.patch.dict(UserRateThrottle.THROTTLE_RATES, {"user": None}),
+        ):
             return self._measure_pages(repeat)
 
     def _measure_pages(self, repeat: int) -> dict[str, Figure]:
