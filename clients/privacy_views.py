@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -110,10 +111,15 @@ def _pagination(page, filter_query: str = "") -> str:
     return render_to_string("clients/_pagination.html", {"page": page, "filter_query": filter_query})
 
 
-@functools.lru_cache(maxsize=256)
-def _first_page_links(language: str, count: int) -> str:
-    """The page links under the newest entries, in `language` (the active one): the same for every count with as many pages."""
-    return _pagination(Paginator(range(count), ROWS_PER_PAGE).page(1))
+def _first_page_links(count: int) -> str:
+    """The page links under the newest `count` entries: the same for every count with as many pages."""
+    return _page_links(get_language(), math.ceil(min(count, COUNTED_ROWS) / ROWS_PER_PAGE))
+
+
+@functools.lru_cache(maxsize=64)
+def _page_links(language: str, pages: int) -> str:
+    """The first page's links when there are `pages`, in `language` (the active one)."""
+    return _pagination(Paginator(range(pages * ROWS_PER_PAGE), ROWS_PER_PAGE).page(1))
 
 
 # The newest entries page (no filter, first page) is kept by the page cache as a frame; entries from
@@ -154,8 +160,7 @@ def _fill_newest(part: dict, content: bytes) -> bytes:
         fresh = cursor.fetchall()
     count = part["older"] + (fresh[0][-1] if fresh and to_count else 0)
     rows = (log_rows_html(row[: len(_LOG_COLUMNS)] for row in fresh) + part["rows"])[:ROWS_PER_PAGE]
-    pages = -(-min(count, COUNTED_ROWS) // ROWS_PER_PAGE)
-    return _fill(content, _table_parts(rows, count, _first_page_links(get_language(), pages * ROWS_PER_PAGE)))
+    return _fill(content, _table_parts(rows, count, _first_page_links(count)))
 
 
 def _fill(content: bytes, parts: dict[str, str]) -> bytes:

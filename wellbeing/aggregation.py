@@ -60,7 +60,6 @@ CLIENT_INSTRUMENT_LOCK = 574205
 # side of the team's first pair month; moving that month and re-deriving the team's phase sums holds it alone.
 PHASE_LOCK = 574207
 
-PHASE_SPANS = (Span.BEFORE_PAIRS.value, Span.WITH_PAIRS.value)
 METRIC_KEYS = ("team_id", "span", "period", "metric")
 METRIC_VALUES = ("respondents", "responses", "total", "total_squares")
 VISIT_KEYS = ("team_id", "period")

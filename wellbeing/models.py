@@ -293,7 +293,7 @@ class PersonMonth(models.Model):
     the response and score rows: statement triggers (migration 0007) add and
     subtract each written or deleted row in the writing transaction itself,
     so an answer's sums are stored with the answer and a cell refresh only
-    regroups a few rows. Nothing else writes here; `aggregation.repair_person_months`
+    regroups a few rows. Nothing else writes here; `aggregation.rebuild_all(from_source=True)`
     re-derives the table from the source rows, should a bulk load have gone around it.
 
     For a monthly instrument's pair-work share (metric `<code>.pair_work_share`)

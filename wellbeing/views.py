@@ -231,6 +231,7 @@ def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
     """What the dashboard and its printable report show, built once: the two cannot differ. (context, filters valid)"""
     form, filters = _filters(request, scope)
     board = build_dashboard(filters)
+    team_links = _team_links(request, filters)
     context = {
         "form": form,
         "filters": filters,
@@ -239,7 +240,7 @@ def dashboard_context(request: HttpRequest, scope, *, cost_form: SickLeaveCostFo
         "evidence_tables": [(table, table.display_rows()) for table in board.evidence],
         "cost_form": cost_form or SickLeaveCostForm(initial={"cost_per_day": board.cost_per_day}),
         "query": request.GET.urlencode(),
-        "team_links": (team_links := _team_links(request, filters)),
+        "team_links": team_links,
         # Built in Python: an organisation-wide view lists every team twice (the select and the links).
         "team_link_items": format_html_join(
             "", '<li><a class="btn btn-outline-secondary btn-sm" href="?{}">{}</a></li>',
