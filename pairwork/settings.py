@@ -114,6 +114,8 @@ else:
     DATABASES = {"default": embedded_postgres.database_settings(BASE_DIR)}
 if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     raise ImproperlyConfigured("Työpari needs PostgreSQL (exclusion constraints, ranges); set a postgres:// DATABASE_URL.")
+# Django's PostgreSQL backend with a health check that needs no round trip (pairwork/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "pairwork.postgresql"
 # No JIT compilation: the app's queries are short, and once a large table makes a plan's estimated cost pass
 # jit_above_cost, compiling it costs tens of milliseconds more than running it (measured by bench_scale at region
 # size: a nurse's home page query 19 ms without, 76 ms with). Behind PgBouncer, which refuses this startup
