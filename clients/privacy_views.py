@@ -147,18 +147,32 @@ _COUNTED = f"""
 _NEWEST = {True: _NEWEST_BETWEEN.format(counted=_COUNTED), False: _NEWEST_BETWEEN.format(counted="")}
 
 
+# Per process: (client, frame moment) known to have more entries than the cap since the frame's older ones
+# were counted. The log only grows there (purging removes entries years old), so later fills need not count.
+_PAST_CAP: set[tuple[int, dt.datetime]] = set()
+_PAST_CAP_SIZE = 1024
+
+
 def _fill_newest(part: dict, content: bytes) -> bytes:
     """Complete a kept frame of the newest entries: the request's own read written, the entries since `part["since"]` read."""
     write_pending()
-    # Counted only as far as the cap: with more than that before `since`, not at all (a busy client's log).
-    to_count = max(0, COUNTED_ROWS + 1 - part["older"])
+    client, since = part["client_pk"], part["since"]
+    # Counted only as far as the cap: with more than that before `since` (a busy client's log), or once
+    # known to be more since then, not at all.
+    to_count = 0 if (client, since) in _PAST_CAP else max(0, COUNTED_ROWS + 1 - part["older"])
     with connection.cursor() as cursor:
         cursor.execute(_NEWEST[bool(to_count)], {
-            "client": part["client_pk"], "since": part["since"], "until": timezone.now() + FRESH_MARGIN,
-            "to_count": to_count,
+            "client": client, "since": since, "until": timezone.now() + FRESH_MARGIN, "to_count": to_count,
         })
         fresh = cursor.fetchall()
-    count = part["older"] + (fresh[0][-1] if fresh and to_count else 0)
+    if to_count:
+        count = part["older"] + (fresh[0][-1] if fresh else 0)
+        if count > COUNTED_ROWS:
+            if len(_PAST_CAP) >= _PAST_CAP_SIZE:
+                _PAST_CAP.clear()
+            _PAST_CAP.add((client, since))
+    else:
+        count = max(part["older"], COUNTED_ROWS + 1)
     rows = (log_rows_html(row[: len(_LOG_COLUMNS)] for row in fresh) + part["rows"])[:ROWS_PER_PAGE]
     return _fill(content, _table_parts(rows, count, _first_page_links(count)))
 

@@ -360,3 +360,23 @@ def test_a_filtered_or_refused_access_log_page_is_never_kept(client, coordinator
     login(client, other_coordinator)
     client.get(url)
     assert [served(client, url)[:2] for _ in range(2)] == [(404, None), (404, None)]
+
+
+def test_a_frame_past_the_cap_since_its_moment_stops_counting(client_record, nurse):
+    """A client read more than the cap since a frame was built: the first fill counts, later ones need not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clients import privacy_views
+
+    since = timezone.now() - dt.timedelta(minutes=30)  # the reads below span about 17 minutes before now
+    old_reads(client_record, nurse, privacy_views.COUNTED_ROWS + 5, minutes_ago=0)
+    frame = b"<!--live:caption--><!--live:rows--><!--live:pagination-->"
+    part = {"client_pk": client_record.pk, "since": since, "older": 0, "rows": []}
+    privacy_views._PAST_CAP.clear()
+    with CaptureQueriesContext(connection) as first:
+        filled = privacy_views._fill_newest(part, frame).decode()
+    with CaptureQueriesContext(connection) as second:
+        again = privacy_views._fill_newest(part, frame).decode()
+    assert "count(*)" in first[-1]["sql"] and "count(*)" not in second[-1]["sql"]
+    assert "More than 1000 entries" in filled and again == filled
