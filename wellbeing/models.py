@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -581,6 +582,8 @@ class MetricAggregate(models.Model):
                 fields=["team", "span", "period", "metric"], nulls_distinct=False, name="metricaggregate_cell_unique"
             ),
         ]
+        # The dashboard re-reads a metric's cells of one team (or of all teams) when they change.
+        indexes = [models.Index(models.F("metric"), Coalesce("team", 0), name="metricaggregate_metric_team")]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.span} {self.period or ''} n={self.respondents}"
@@ -625,6 +628,30 @@ class TeamPairStart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id}: {self.first_month:%Y-%m}"
+
+
+class CellVersion(models.Model):
+    """The version of the dashboard's aggregate cells, per metric and team, of the visit cells and of the team starts.
+
+    Written by statement triggers (migration 0012) on the metric and visit
+    aggregates and the team starts, in the writing transaction: each statement
+    that changes rows gives each metric and team it touched ("<metric>/<team
+    id>", "<metric>/" for all teams; or "@visits", "@team_starts") a new
+    number from a sequence. A row, not a bare sequence, so a reader sees a new
+    version exactly when it sees the change: the dashboard's decided cells
+    (wellbeing.dashboard.cells) are kept per version, and only changed cells
+    are re-read, only their metrics re-decided.
+    """
+
+    cell = models.CharField(_("cells"), max_length=160, primary_key=True)
+    version = models.BigIntegerField(_("version"))
+
+    class Meta:
+        verbose_name = _("version of aggregate cells")
+        verbose_name_plural = _("versions of aggregate cells")
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.version}"
 
 
 class AggregationState(models.Model):
