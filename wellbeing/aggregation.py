@@ -199,16 +199,38 @@ PHASE_CELL_KEYS = ("team_id", "metric", "phase")
 
 
 def _person_phases_from_person_months(where: str = "TRUE") -> str:
-    """What wellbeing_personphase must hold (teams in `where`, on pm), regrouped from the person-month rows."""
+    """What wellbeing_personphase must hold (teams in `where`, on pm), regrouped from the person-month rows.
+
+    A month is on the with-pairs side from its team's first pair month on (TeamPairStart), else before. Read
+    per team that has a first month, which is then a constant, and for the teams without one (all before):
+    both walk the partial index of the team rows with monthly answers (migration 0012) in its order, so each
+    person's months stream into their sums without a hash of every row.
+    """
     return f"""
-        SELECT pm.team_id, pm.metric,
-               CASE WHEN s.first_month IS NOT NULL AND pm.period >= s.first_month
-                    THEN %(with_pairs)s ELSE %(before_pairs)s END::varchar AS phase,
-               pm.respondent_id, sum(pm.monthly_sum)::numeric(30, 15) AS monthly_sum,
-               sum(pm.monthly_answers)::int AS monthly_answers
-          FROM wellbeing_personmonth pm LEFT JOIN wellbeing_teampairstart s ON s.team_id = pm.team_id
+        SELECT s.team_id, person.metric, side.phase, person.respondent_id,
+               side.monthly_sum::numeric(30, 15) AS monthly_sum, side.monthly_answers::int AS monthly_answers
+          FROM wellbeing_teampairstart s
+         CROSS JOIN LATERAL (
+               SELECT pm.metric, pm.respondent_id,
+                      sum(pm.monthly_sum) FILTER (WHERE pm.period >= s.first_month) AS with_sum,
+                      sum(pm.monthly_answers) FILTER (WHERE pm.period >= s.first_month) AS with_answers,
+                      sum(pm.monthly_sum) FILTER (WHERE pm.period < s.first_month) AS before_sum,
+                      sum(pm.monthly_answers) FILTER (WHERE pm.period < s.first_month) AS before_answers
+                 FROM wellbeing_personmonth pm
+                WHERE pm.team_id = s.team_id AND pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND {where}
+                GROUP BY pm.metric, pm.respondent_id
+               ) person
+         CROSS JOIN LATERAL (VALUES (%(with_pairs)s::varchar, person.with_sum, person.with_answers),
+                                    (%(before_pairs)s::varchar, person.before_sum, person.before_answers)
+                            ) AS side (phase, monthly_sum, monthly_answers)
+         WHERE side.monthly_answers IS NOT NULL
+        UNION ALL
+        SELECT pm.team_id, pm.metric, %(before_pairs)s::varchar, pm.respondent_id,
+               sum(pm.monthly_sum)::numeric(30, 15), sum(pm.monthly_answers)::int
+          FROM wellbeing_personmonth pm
          WHERE pm.team_id IS NOT NULL AND pm.monthly_answers > 0 AND {where}
-         GROUP BY 1, 2, 3, 4
+           AND pm.team_id <> ALL (ARRAY(SELECT team_id FROM wellbeing_teampairstart))
+         GROUP BY pm.team_id, pm.metric, pm.respondent_id
     """
 
 
@@ -244,6 +266,47 @@ def _repair_phase_sums(cursor, params: dict, teams: str = "") -> int:
         cursor, table="wellbeing_phasecellsum", keys=PHASE_CELL_KEYS, values=CELL_SUM_VALUES,
         fresh_sql=_phase_cell_sums_from_person_phases(only("p")), params=params, scope=only("t"),
     )
+
+
+_TEXT_KEYS = ("metric", "phase")
+
+
+def _differ(keys: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """A full join of `fresh` and the kept rows `t`: pairs whose values differ, or a row on one side only.
+
+    Text keys are matched byte for byte (COLLATE "C", the same equality), so that should PostgreSQL sort
+    for a merge join rather than hash, it does not compare tens of thousands of keys by the locale's rules.
+    """
+    match = " AND ".join(
+        f'fresh.{key} COLLATE "C" = t.{key} COLLATE "C"' if key in _TEXT_KEYS else _key_match((key,)) for key in keys
+    )
+    return (
+        f"ON {match} WHERE ({', '.join(f'fresh.{value}' for value in values)})"
+        f" IS DISTINCT FROM ({', '.join(f't.{value}' for value in values)})"
+    )
+
+
+def _kept_sums_that_differ(cursor, params: dict) -> tuple[int, int]:
+    """How many kept month cell sums, and person phase and phase cell sums, differ from a regroup of the person months.
+
+    One read-only statement, so it writes nothing when all is equal (the usual case) and PostgreSQL may share
+    its scans among parallel workers (a statement that writes cannot); each regroup is compared with its
+    kept rows by a hashed full join of a few thousand rows. The person phases are read through their partial
+    index; the phase cells are regrouped from the kept person phases, as `_repair_phase_sums` does.
+    """
+    cursor.execute(
+        f"""
+        SELECT (SELECT count(*) FROM ({_cell_sums_from_person_months()}) fresh
+                  FULL JOIN wellbeing_monthcellsum t {_differ(CELL_SUM_KEYS, CELL_SUM_VALUES)}),
+               (SELECT count(*) FROM ({_person_phases_from_person_months()}) fresh
+                  FULL JOIN wellbeing_personphase t {_differ(PHASE_KEYS, PHASE_VALUES)})
+               + (SELECT count(*) FROM ({_phase_cell_sums_from_person_phases()}) fresh
+                  FULL JOIN wellbeing_phasecellsum t {_differ(PHASE_CELL_KEYS, CELL_SUM_VALUES)})
+        """,
+        params,
+    )
+    cells, phases = cursor.fetchone()
+    return cells, phases
 
 
 def _client_change_cells(where: str) -> str:
@@ -478,12 +541,15 @@ def rebuild_all(*, full: bool = False, from_source: bool = False) -> RebuildResu
             )
         changed = _replace_team_starts(cursor, params)
         cell_sums_repaired = 0
-        if full:  # the kept cell and phase sums, regrouped from the person rows
-            cell_sums_repaired = _replace(
-                cursor, table="wellbeing_monthcellsum", keys=CELL_SUM_KEYS, values=CELL_SUM_VALUES,
-                fresh_sql=_cell_sums_from_person_months(), params=params,
-            )
-            cell_sums_repaired += _repair_phase_sums(cursor, params)
+        if full:  # the kept cell and phase sums, regrouped from the person rows; repaired where they differ
+            cells_differ, phases_differ = _kept_sums_that_differ(cursor, params)
+            if cells_differ:
+                cell_sums_repaired = _replace(
+                    cursor, table="wellbeing_monthcellsum", keys=CELL_SUM_KEYS, values=CELL_SUM_VALUES,
+                    fresh_sql=_cell_sums_from_person_months(), params=params,
+                )
+            if phases_differ:
+                cell_sums_repaired += _repair_phase_sums(cursor, params)
         # Every month cell from its kept sums (just repaired, in a full run), or those the journal names.
         changed += _replace(
             cursor,

@@ -346,6 +346,14 @@ class PersonMonth(models.Model):
                 fields=["team", "period", "metric", "respondent"], nulls_distinct=False, name="personmonth_unique"
             ),
         ]
+        indexes = [
+            # The team rows with monthly answers, each person's months in order: what the full rebuild regroups
+            # the person phase sums from, read from the index alone (a quarter of the rows, a fifth of the bytes).
+            models.Index(
+                fields=["team", "metric", "respondent", "period"], include=["monthly_sum", "monthly_answers"],
+                condition=models.Q(team__isnull=False, monthly_answers__gt=0), name="personmonth_phase_months",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period:%Y-%m} {self.respondent_id}: {self.answers}"
