@@ -2,7 +2,9 @@
 
 Each function takes plain numbers (the aggregation jobs read the rows and pass
 them in) and returns a small frozen result the page, the API and the CSV can
-all show. The distributions come from SciPy, the regression from statsmodels.
+all show. The distributions come from SciPy; the regression is statsmodels'
+formula OLS computed from per-cell sums with numpy (the same figures, tested
+against statsmodels, without a row per person-month in memory).
 
 - ``paired_change``: mean change baseline → follow-up with its t interval;
 - ``paired_effect_size``: Cohen's d_z for paired data with its interval from
@@ -19,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 from django.utils.translation import gettext_lazy as _
 from scipy import optimize
@@ -292,6 +294,26 @@ def did_design(team_months: Iterable[tuple[Hashable, object]], starts: dict[Hash
     return Design(**counts)
 
 
+# Person clusters for a fit from cell sums: given each cell's weight a·x (the cell's row of the treated
+# coefficient's linear estimator) and its fitted value, the sum over persons of the squared treated
+# score Σ_i∈person a·x_i (y_i − ŷ_i), and how many persons there are.
+PersonScores = Callable[[dict[tuple, float], dict[tuple, float]], tuple[float, int]]
+
+# statsmodels' OLS solves with this pseudo-inverse cutoff (statsmodels.tools.tools.pinv_extended).
+PINV_RTOL = 1e-15
+
+
+@dataclass(frozen=True)
+class CellSums:
+    """One (team, month) cell of the fit: its person-months, their sum, and squares about the cell mean."""
+
+    team: Hashable
+    month: object
+    n: int
+    total: float
+    within: float = 0.0  # Σ (value − cell mean)²; used by the HC1 errors only
+
+
 def difference_in_differences(
     observations: Iterable[Observation], starts: dict[Hashable, object]
 ) -> DifferenceInDifferences | TooFew:
@@ -312,48 +334,129 @@ def difference_in_differences(
     The two-way fixed-effects estimate assumes the effect is roughly the same
     across teams and over time since the start; with strongly varying effects
     a staggered design can weight them oddly, so it is read with its interval.
+
+    The same fit as statsmodels' formula OLS with cluster-robust (by team with
+    enough teams, else by person) or HC1 errors and t intervals, computed from
+    per-cell sums by `difference_in_differences_from_cells` (the aggregation
+    job groups those in PostgreSQL instead of loading every person-month).
     """
     import numpy as np
-    import pandas as pd
-    import statsmodels.formula.api as smf
 
     rows = _once_per_person_month(observations)
-    design = did_design(((row.team, row.month) for row in rows), starts)
+    by_cell: dict[tuple, list[float]] = defaultdict(list)
+    for row in rows:
+        by_cell[(row.team, row.month)].append(float(row.value))
+    cells = []
+    for (team, month), values in by_cell.items():
+        mean = math.fsum(values) / len(values)
+        cells.append(CellSums(team, month, len(values), math.fsum(values), math.fsum((v - mean) ** 2 for v in values)))
+    persons = None
+    if all(row.person is not None for row in rows):
+        person_index: dict[Hashable, int] = {}
+        cell_keys = [(row.team, row.month) for row in rows]
+        people = np.array([person_index.setdefault(row.person, len(person_index)) for row in rows], dtype=np.intp)
+        values = np.array([float(row.value) for row in rows])
+
+        def persons(weights: dict[tuple, float], fitted: dict[tuple, float]) -> tuple[float, int]:
+            weight = np.array([weights[key] for key in cell_keys])
+            residual = values - np.array([fitted[key] for key in cell_keys])
+            scores = np.bincount(people, weights=weight * residual, minlength=len(person_index))
+            return float(scores @ scores), len(person_index)
+
+    return difference_in_differences_from_cells(cells, starts, persons=persons)
+
+
+def difference_in_differences_from_cells(
+    cells: Sequence[CellSums], starts: dict[Hashable, object], *, persons: PersonScores | None = None
+) -> DifferenceInDifferences | TooFew:
+    """`difference_in_differences` from its (team, month) cells, one person-month each counted once.
+
+    Every regressor is constant within a cell (``treated`` depends only on the
+    team and the month), so the least-squares fit and its bread (X'X)⁺ come
+    from each cell's count and sum: the dummy matrix is one row per cell,
+    weighted by √n. statsmodels' choices are kept exactly: the patsy columns
+    (intercept, the team and month levels but the first in sorted order,
+    treated), its pseudo-inverse and rank, and its small-sample corrections —
+    clustered: G/(G−1)·(N−1)/(N−K) with K the number of columns and t with
+    G − 1 degrees of freedom; HC1: N/(N−rank) and t with N − rank.
+
+    The meat of the sandwich for ``treated``: per team, Σ over its cells of
+    a·x_cell · (sum − n·ŷ_cell); per person, what ``persons`` returns for the
+    cells' weights and fitted values (None: some person is unknown, so HC1 from
+    each cell's squares about the fitted value).
+    """
+    import numpy as np
+
+    cells = [cell for cell in cells if cell.n > 0]
+    design = did_design(((cell.team, cell.month) for cell in cells), starts)
     if design.too_few:
         return design
 
-    def treated(row: Observation) -> bool:
-        start = starts.get(row.team)
-        return start is not None and row.month >= start
+    def treated(cell: CellSums) -> bool:
+        start = starts.get(cell.team)
+        return start is not None and cell.month >= start
 
-    frame = pd.DataFrame(
-        {
-            "value": [float(row.value) for row in rows],
-            "team": [str(row.team) for row in rows],
-            "month": [str(row.month) for row in rows],
-            "treated": [1.0 if treated(row) else 0.0 for row in rows],
-            "person": [None if row.person is None else str(row.person) for row in rows],
-        }
-    )
-    model = smf.ols("value ~ C(team) + C(month) + treated", data=frame)
+    team_levels = sorted({str(cell.team) for cell in cells})
+    month_levels = sorted({str(cell.month) for cell in cells})
+    team_column = {level: 1 + index for index, level in enumerate(team_levels[1:])}
+    month_column = {level: len(team_levels) + index for index, level in enumerate(month_levels[1:])}
+    k_columns = len(team_levels) + len(month_levels)  # intercept, T − 1 teams, M − 1 months, treated
+    dummies = np.zeros((len(cells), k_columns))
+    dummies[:, 0] = 1.0
+    for row, cell in enumerate(cells):
+        if str(cell.team) in team_column:
+            dummies[row, team_column[str(cell.team)]] = 1.0
+        if str(cell.month) in month_column:
+            dummies[row, month_column[str(cell.month)]] = 1.0
+        dummies[row, -1] = 1.0 if treated(cell) else 0.0
+    counts = np.array([float(cell.n) for cell in cells])
+    totals = np.array([float(cell.total) for cell in cells])
+    # X'X = Z'Z with one row per cell: the same singular values, pseudo-inverse and rank as the full matrix.
+    weighted = np.sqrt(counts)[:, None] * dummies
+    pinv_weighted = np.linalg.pinv(weighted, rtol=PINV_RTOL)
+    bread = pinv_weighted @ pinv_weighted.T
+    rank = int(np.linalg.matrix_rank(np.diag(np.linalg.svd(weighted, compute_uv=False))))
+    params = bread @ (dummies.T @ totals)
+    fitted = dummies @ params
+    weights = dummies @ bread[:, -1]  # a·x per cell, a = (X'X)⁺ e_treated
+    residual_sums = totals - counts * fitted
+    n_observations = int(counts.sum())
+
     if design.n_teams >= MIN_TEAM_CLUSTERS:
         covariance = "cluster-team"
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["team"])[0]}, use_t=True)
-    elif frame["person"].notna().all():
+        team_scores: dict[Hashable, float] = defaultdict(float)
+        for cell, score in zip(cells, weights * residual_sums):
+            team_scores[cell.team] += float(score)
+        meat, groups = math.fsum(score * score for score in team_scores.values()), len(team_scores)
+    elif persons is not None:
         covariance = "cluster-person"
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame["person"])[0]}, use_t=True)
+        keys = [(cell.team, cell.month) for cell in cells]
+        meat, groups = persons(dict(zip(keys, weights.tolist())), dict(zip(keys, fitted.tolist())))
     else:
         covariance = "HC1"
-        fit = model.fit(cov_type="HC1", use_t=True)
-    low, high = fit.conf_int(alpha=1 - CONFIDENCE).loc["treated"].tolist()
-    estimate = float(fit.params["treated"])
+        within = np.array([float(cell.within) for cell in cells])
+        means = totals / counts
+        meat = float(weights**2 @ (within + counts * (means - fitted) ** 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if covariance == "HC1":
+            variance = np.float64(meat) * n_observations / np.float64(n_observations - rank)
+            df = n_observations - rank
+        else:
+            variance = (
+                np.float64(meat) * groups / np.float64(groups - 1)
+                * (n_observations - 1) / np.float64(n_observations - k_columns)
+            )
+            df = groups - 1
+        half_width = distributions.t.ppf(1 - (1 - CONFIDENCE) / 2, df) * np.sqrt(variance)
+    estimate = float(params[-1])
+    low, high = estimate - half_width, estimate + half_width
     if not (np.isfinite(low) and np.isfinite(high)):
         low = high = estimate
     return DifferenceInDifferences(
         estimate=estimate,
         ci_low=float(low),
         ci_high=float(high),
-        n_observations=len(frame),
+        n_observations=n_observations,
         covariance=covariance,
         n_teams=design.n_teams,
         n_treated_teams=design.n_treated_teams,
