@@ -193,6 +193,47 @@ def test_difference_in_differences_clusters_by_team_when_there_are_enough_teams(
     assert (result.estimate, result.ci_low, result.ci_high) == pytest.approx((estimate, low, high), abs=1e-9)
 
 
+def _unbalanced(observations, seed=11):
+    """Drop about a third of the person-months at random: people who skipped months, a panel with holes."""
+    rng = np.random.default_rng(seed)
+    return [o for o in observations if rng.random() > 0.35]
+
+
+def test_difference_in_differences_matches_statsmodels_on_an_unbalanced_panel_with_person_clusters():
+    observations = _unbalanced(_world(TEAMS, STAGGERED, effect=0.3))
+    result = difference_in_differences(observations, STAGGERED)
+    estimate, low, high = _statsmodels_reference(observations, STAGGERED, "person")
+    assert result.covariance == "cluster-person"
+    assert (result.estimate, result.ci_low, result.ci_high) == pytest.approx((estimate, low, high), abs=1e-9)
+
+
+def test_difference_in_differences_matches_statsmodels_on_an_unbalanced_panel_with_team_clusters():
+    teams = [f"T{index:02d}" for index in range(12)]
+    starts = {team: date(2025, 2 + index % 6, 1) for index, team in enumerate(teams[:6])}
+    observations = _unbalanced(_world(teams, starts, people=4, effect=0.2))
+    result = difference_in_differences(observations, starts)
+    estimate, low, high = _statsmodels_reference(observations, starts, "team")
+    assert result.covariance == "cluster-team"
+    assert (result.estimate, result.ci_low, result.ci_high) == pytest.approx((estimate, low, high), abs=1e-9)
+
+
+def test_difference_in_differences_matches_statsmodels_hc1_when_people_are_anonymous():
+    observations = [Observation(o.team, o.month, o.value, None) for o in _unbalanced(_world(TEAMS, STAGGERED, effect=0.3))]
+    result = difference_in_differences(observations, STAGGERED)
+    frame = pd.DataFrame(
+        {
+            "value": [o.value for o in observations],
+            "team": [o.team for o in observations],
+            "month": [o.month.isoformat() for o in observations],
+            "treated": [float(o.month >= STAGGERED[o.team]) if o.team in STAGGERED else 0.0 for o in observations],
+        }
+    )
+    fit = smf.ols("value ~ C(team) + C(month) + treated", data=frame).fit(cov_type="HC1", use_t=True)
+    low, high = fit.conf_int().loc["treated"]
+    assert result.covariance == "HC1"
+    assert (result.estimate, result.ci_low, result.ci_high) == pytest.approx((fit.params["treated"], low, high), abs=1e-9)
+
+
 def test_without_noise_the_estimate_is_the_built_in_effect():
     starts = {"A": MONTHS[1], "B": MONTHS[2]}
     observations = [
