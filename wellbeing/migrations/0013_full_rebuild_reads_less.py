@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pairwork', '0006_data_generation'),
-        ('wellbeing', '0011_analysis_input_journal'),
+        ('wellbeing', '0012_cell_versions'),
     ]
 
     operations = [
