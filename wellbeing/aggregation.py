@@ -203,7 +203,7 @@ def _person_phases_from_person_months(where: str = "TRUE") -> str:
 
     A month is on the with-pairs side from its team's first pair month on (TeamPairStart), else before. Read
     per team that has a first month, which is then a constant, and for the teams without one (all before):
-    both walk the partial index of the team rows with monthly answers (migration 0012) in its order, so each
+    both walk the partial index of the team rows with monthly answers (migration 0013) in its order, so each
     person's months stream into their sums without a hash of every row.
     """
     return f"""
@@ -305,8 +305,7 @@ def _kept_sums_that_differ(cursor, params: dict) -> tuple[int, int]:
         """,
         params,
     )
-    cells, phases = cursor.fetchone()
-    return cells, phases
+    return cursor.fetchone()
 
 
 def _client_change_cells(where: str) -> str:

@@ -4,7 +4,7 @@ Each function takes plain numbers (the aggregation jobs read the rows and pass
 them in) and returns a small frozen result the page, the API and the CSV can
 all show. The distributions come from SciPy; the regression is statsmodels'
 formula OLS computed from per-cell sums with numpy (the same figures, tested
-against statsmodels, without a row per person-month in memory).
+against statsmodels, without a design matrix row per person-month).
 
 - ``paired_change``: mean change baseline → follow-up with its t interval;
 - ``paired_effect_size``: Cohen's d_z for paired data with its interval from
@@ -337,8 +337,9 @@ def difference_in_differences(
 
     The same fit as statsmodels' formula OLS with cluster-robust (by team with
     enough teams, else by person) or HC1 errors and t intervals, computed from
-    per-cell sums by `difference_in_differences_from_cells` (the aggregation
-    job groups those in PostgreSQL instead of loading every person-month).
+    per-cell sums by `difference_in_differences_from_cells` (which takes the
+    cells alone, so a caller could group them in PostgreSQL; the aggregation
+    job still passes every person-month, which person clusters need).
     """
     import numpy as np
 
