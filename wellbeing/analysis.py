@@ -231,21 +231,6 @@ TOO_FEW_REASONS = {
 }
 
 
-def _once_per_person_month(observations: Iterable[Observation]) -> list[Observation]:
-    """One value per person and month (their mean, in the team of their first row); anonymous rows kept as given."""
-    kept: list[Observation] = []
-    grouped: dict[tuple, list[Observation]] = {}
-    for observation in observations:
-        if observation.person is None:
-            kept.append(observation)
-        else:
-            grouped.setdefault((observation.person, observation.month), []).append(observation)
-    for rows in grouped.values():
-        first = rows[0]
-        kept.append(Observation(first.team, first.month, sum(r.value for r in rows) / len(rows), first.person))
-    return kept
-
-
 @dataclass(frozen=True)
 class Design:
     """Enough teams and months for an estimate: the counts a fit reports."""
@@ -314,6 +299,58 @@ class CellSums:
     within: float = 0.0  # Σ (value − cell mean)²; used by the HC1 errors only
 
 
+def cells_of_person_months(
+    team: "np.ndarray", month: "np.ndarray", value: "np.ndarray", person: "np.ndarray",
+    team_labels: Sequence[Hashable], month_labels: Sequence[object],
+) -> tuple[list[CellSums], PersonScores | None]:
+    """A fit's (team, month) cells from its rows as numpy columns, and its person clusters.
+
+    ``team``, ``month`` and ``person`` are integer codes (indexes into the
+    labels; a person below 0 is anonymous), ``value`` the values. Each known
+    person counts once per month: their mean, in the team of their first row
+    (an anonymous row stands alone). The person clusters are None when some
+    person is unknown (the fit then uses HC1).
+    """
+    import numpy as np
+
+    team, month, person = (np.asarray(column, dtype=np.int64) for column in (team, month, person))
+    value = np.asarray(value, dtype=np.float64)
+    known = np.flatnonzero(person >= 0)
+    anonymous = np.flatnonzero(person < 0)
+    # A stable sort by (person, month) keeps each person-month's rows in their given order: the first is its team.
+    order = known[np.lexsort((month[known], person[known]))]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (person[order][1:] != person[order][:-1]) | (month[order][1:] != month[order][:-1])
+    group = np.cumsum(starts) - 1
+    first = order[starts]
+    means = np.bincount(group, weights=value[order]) / np.bincount(group)
+    team = np.concatenate([team[first], team[anonymous]])
+    month = np.concatenate([month[first], month[anonymous]])
+    value = np.concatenate([means, value[anonymous]])
+    person = person[first]
+
+    cell_keys, cell_of = np.unique(team * len(month_labels) + month, return_inverse=True)
+    counts = np.bincount(cell_of)
+    totals = np.bincount(cell_of, weights=value)
+    within = np.bincount(cell_of, weights=(value - (totals / counts)[cell_of]) ** 2)
+    cells = [
+        CellSums(team_labels[key // len(month_labels)], month_labels[key % len(month_labels)], int(n), float(total), float(squares))
+        for key, n, total, squares in zip(cell_keys.tolist(), counts, totals, within)
+    ]
+    if len(anonymous):
+        return cells, None
+    people, person_of = np.unique(person, return_inverse=True)
+
+    def persons(weights: dict[tuple, float], fitted: dict[tuple, float]) -> tuple[float, int]:
+        keys = [(cell.team, cell.month) for cell in cells]
+        weight = np.array([weights[key] for key in keys])[cell_of]
+        residual = value - np.array([fitted[key] for key in keys])[cell_of]
+        scores = np.bincount(person_of, weights=weight * residual, minlength=len(people))
+        return float(scores @ scores), len(people)
+
+    return cells, persons
+
+
 def difference_in_differences(
     observations: Iterable[Observation], starts: dict[Hashable, object]
 ) -> DifferenceInDifferences | TooFew:
@@ -324,7 +361,8 @@ def difference_in_differences(
     on. Team effects absorb lasting differences between teams, month effects
     absorb what happens to every team at once (a seasonal dip, a shared
     staffing change), so ``treated`` is estimated against teams that had not
-    yet started in the same months. Each person counts once per month.
+    yet started in the same months. Each person counts once per month (their
+    mean, in the team of their first observation).
 
     No estimate (a ``TooFew``) with fewer than 2 teams that start within the
     data (seen both before and with pair work), fewer than 2 teams without
@@ -337,33 +375,22 @@ def difference_in_differences(
 
     The same fit as statsmodels' formula OLS with cluster-robust (by team with
     enough teams, else by person) or HC1 errors and t intervals, computed from
-    per-cell sums by `difference_in_differences_from_cells` (which takes the
-    cells alone, so a caller could group them in PostgreSQL; the aggregation
-    job still passes every person-month, which person clusters need).
+    per-cell sums (`cells_of_person_months`, `difference_in_differences_from_cells`).
+    The aggregation job calls those two directly with the person-months as
+    numpy columns.
     """
-    import numpy as np
+    codes: dict[str, dict[Hashable, int]] = {"team": {}, "month": {}, "person": {}}
 
-    rows = _once_per_person_month(observations)
-    by_cell: dict[tuple, list[float]] = defaultdict(list)
-    for row in rows:
-        by_cell[(row.team, row.month)].append(float(row.value))
-    cells = []
-    for (team, month), values in by_cell.items():
-        mean = math.fsum(values) / len(values)
-        cells.append(CellSums(team, month, len(values), math.fsum(values), math.fsum((v - mean) ** 2 for v in values)))
-    persons = None
-    if all(row.person is not None for row in rows):
-        person_index: dict[Hashable, int] = {}
-        cell_keys = [(row.team, row.month) for row in rows]
-        people = np.array([person_index.setdefault(row.person, len(person_index)) for row in rows], dtype=np.intp)
-        values = np.array([float(row.value) for row in rows])
+    def code(kind: str, label: Hashable) -> int:
+        return codes[kind].setdefault(label, len(codes[kind]))
 
-        def persons(weights: dict[tuple, float], fitted: dict[tuple, float]) -> tuple[float, int]:
-            weight = np.array([weights[key] for key in cell_keys])
-            residual = values - np.array([fitted[key] for key in cell_keys])
-            scores = np.bincount(people, weights=weight * residual, minlength=len(person_index))
-            return float(scores @ scores), len(person_index)
-
+    observations = list(observations)
+    team = [code("team", row.team) for row in observations]
+    month = [code("month", row.month) for row in observations]
+    person = [-1 if row.person is None else code("person", row.person) for row in observations]
+    cells, persons = cells_of_person_months(
+        team, month, [float(row.value) for row in observations], person, list(codes["team"]), list(codes["month"])
+    )
     return difference_in_differences_from_cells(cells, starts, persons=persons)
 
 

@@ -2,7 +2,8 @@
 
 `store_analyses` reads the few rows each analysis needs (one row per client
 and scale with its baseline, latest follow-up and delivered paired visits;
-one row per person, team and month of the monthly survey), runs the pure
+one row per person, team and month of the monthly survey, streamed with a
+binary COPY and grouped into the fit's cells with numpy), runs the pure
 functions of `wellbeing.analysis` (SciPy, statsmodels) and makes the
 `AnalysisResult` table equal to what they return, writing only rows that
 differ. It runs inside `aggregation.rebuild_all` (the nightly reconcile, the
@@ -102,15 +103,21 @@ _STAFF_MONTHS = """
      WHERE people >= %(threshold)s
 """
 STAFF_MONTHS_SQL = f"{_STAFF_MONTHS} ORDER BY metric, team_id, period, respondent_id"
-# Which teams answered in which months, each person once per month in their lowest team (the team
-# analysis counts them in: their first row in STAFF_MONTHS_SQL's order), and the rows behind each.
-STAFF_DESIGN_SQL = f"""
-    SELECT metric, team_id, period, sum(rows)::int
-      FROM (SELECT metric, period, respondent_id, min(team_id) AS team_id, count(*) AS rows
-              FROM ({_STAFF_MONTHS}) staff
-             GROUP BY metric, period, respondent_id) person
-     GROUP BY metric, team_id, period
+# One DiD metric's staff person-months, streamed with COPY in PostgreSQL's binary format: a million
+# answers make a few hundred thousand rows, which grouped queries would sort again for every step of the
+# fit. Each row: team, month (days since 2000-01-01), person and the person's monthly mean.
+STAFF_ROWS_COPY = """
+    COPY (SELECT team_id::int8, (period - DATE '2000-01-01')::int4, respondent_id::int8,
+                 monthly_sum::float8 / monthly_answers
+            FROM wellbeing_personmonth
+           WHERE team_id IS NOT NULL AND monthly_answers > 0 AND metric = %(metric)s) TO STDOUT (FORMAT binary)
 """
+DAY_ZERO = dt.date(2000, 1, 1)
+# A binary COPY row of STAFF_ROWS_COPY: the field count, then each field's byte length and value (big-endian).
+_STAFF_ROW = [("fields", ">i2"), ("team_length", ">i4"), ("team", ">i8"), ("day_length", ">i4"), ("day", ">i4"),
+              ("person_length", ">i4"), ("person", ">i8"), ("value_length", ">i4"), ("value", ">f8")]
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags 0, no header extension
+_COPY_TRAILER = b"\xff\xff"
 
 
 def client_changes() -> list[ClientChange]:
@@ -129,6 +136,7 @@ def client_changes() -> list[ClientChange]:
 
 
 def staff_observations(metric_names: tuple[str, ...] = DID_METRICS) -> dict[str, list[analysis.Observation]]:
+    """The same person-months as `staff_designs` reads, one `Observation` each (what the tests fit independently)."""
     observations = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(STAFF_MONTHS_SQL, {"metrics": list(metric_names), "threshold": THRESHOLD})
@@ -139,30 +147,68 @@ def staff_observations(metric_names: tuple[str, ...] = DID_METRICS) -> dict[str,
 
 @dataclass(frozen=True)
 class StaffDesign:
-    """A metric's (team, month) pairs with answers, once per person and month, and how many rows are behind them."""
+    """A metric's (team, month) cells, each person once per month, the rows behind them and its person clusters."""
 
-    team_months: frozenset
+    cells: tuple[analysis.CellSums, ...]
     rows: int
     first_month: dt.date
     last_month: dt.date
+    persons: analysis.PersonScores | None = None
+
+    @property
+    def team_months(self) -> frozenset:
+        return frozenset((cell.team, cell.month) for cell in self.cells)
 
 
-def staff_designs() -> dict[str, StaffDesign]:
-    """Per DiD metric, what decides whether an estimate can be made: a few hundred grouped rows, not every person's."""
-    found = defaultdict(list)
+def _staff_rows(metric: str) -> "np.ndarray":
+    """The rows of `STAFF_ROWS_COPY` for one metric, as a numpy record array (team, day, person, value)."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute(STAFF_DESIGN_SQL, {"metrics": list(DID_METRICS), "threshold": THRESHOLD})
-        for metric, team_id, period, rows in cursor.fetchall():
-            found[metric].append((team_id, period, rows))
-    return {
-        metric: StaffDesign(
-            team_months=frozenset((team, month) for team, month, _ in cells),
-            rows=sum(rows for _, _, rows in cells),
-            first_month=min(month for _, month, _ in cells),
-            last_month=max(month for _, month, _ in cells),
+        cursor.copy_expert(cursor.mogrify(STAFF_ROWS_COPY, {"metric": metric}).decode(), buffer)
+    data = buffer.getvalue()
+    if not (data.startswith(_COPY_HEADER) and data.endswith(_COPY_TRAILER)):
+        raise ValueError("Unexpected COPY header or trailer")
+    rows = np.frombuffer(data[len(_COPY_HEADER):-len(_COPY_TRAILER)], dtype=np.dtype(_STAFF_ROW))
+    # No field is NULL (the query's conditions), so every row has the same four fields and lengths.
+    if len(rows) and not (
+        (rows["fields"] == 4).all() and (rows["team_length"] == 8).all() and (rows["day_length"] == 4).all()
+        and (rows["person_length"] == 8).all() and (rows["value_length"] == 8).all()
+    ):
+        raise ValueError("Unexpected COPY row layout")
+    return rows
+
+
+def staff_designs(metric_names: tuple[str, ...] = DID_METRICS) -> dict[str, StaffDesign]:
+    """Per DiD metric, its cells and person clusters, from one read of its person-months.
+
+    Team-months answered by fewer than THRESHOLD people are left out, as the staff table hides them.
+    """
+    import numpy as np
+
+    designs = {}
+    for metric in metric_names:
+        rows = _staff_rows(metric)
+        team_labels, team = np.unique(rows["team"], return_inverse=True)
+        day_labels, day = np.unique(rows["day"], return_inverse=True)
+        _, cell_of, people = np.unique(team * len(day_labels) + day, return_inverse=True, return_counts=True)
+        # The rows of the team-months shown, lowest team first (a person's month counts in their lowest team).
+        shown = np.flatnonzero(people[cell_of] >= THRESHOLD)
+        if not len(shown):
+            continue
+        shown = shown[np.argsort(team[shown], kind="stable")]
+        cells, persons = analysis.cells_of_person_months(
+            team[shown], day[shown], rows["value"][shown], rows["person"][shown],
+            team_labels.tolist(), [DAY_ZERO + dt.timedelta(days=days) for days in day_labels.tolist()],
         )
-        for metric, cells in found.items()
-    }
+        designs[metric] = StaffDesign(
+            cells=tuple(cells), rows=len(shown), persons=persons,
+            first_month=min(cell.month for cell in cells), last_month=max(cell.month for cell in cells),
+        )
+    return designs
 
 
 def _scales_by_change_metric() -> dict[str, Scale]:
@@ -215,10 +261,10 @@ def _band_rows(team_id, metric: str, rows: list[ClientChange]) -> list[AnalysisR
 
 
 def _did_row(metric: str, design: StaffDesign, starts: dict) -> AnalysisResult:
-    """The metric's DiD row; the person rows are loaded only when the teams and months allow an estimate."""
+    """The metric's DiD row, fitted from its cells when the teams and months allow an estimate (no query)."""
     result = analysis.did_design(design.team_months, starts)
     if not result.too_few:
-        result = analysis.difference_in_differences(staff_observations((metric,))[metric], starts)
+        result = analysis.difference_in_differences_from_cells(design.cells, starts, persons=design.persons)
     row = AnalysisResult(
         kind=AnalysisKind.STAFF_DID, team_id=None, metric=metric,
         first_month=design.first_month, last_month=design.last_month,

@@ -464,7 +464,7 @@ def test_the_report_shows_the_evidence_tables(client, clients_measured, org_mana
     assert "The evidence in detail" in body
 
 
-def test_too_few_teams_is_decided_from_team_months_without_loading_person_rows(
+def test_too_few_teams_is_decided_from_the_cells_with_no_further_query(
     six_months, team, other_team, django_assert_num_queries
 ):
     from wellbeing import evidence
@@ -489,7 +489,38 @@ def test_too_few_teams_is_decided_from_team_months_without_loading_person_rows(
     assert (row.n, row.n_teams, row.n_treated_teams, row.n_comparison_teams, row.n_months) == (
         len(observations), expected.n_teams, expected.n_treated_teams, expected.n_comparison_teams, expected.n_months,
     ) == (2 * 6 * 6 + 2, 2, 1, 1, 6)
-    # Only the grouped design query ran for the staff estimate: no person rows were read.
+    # The design and its cells come from the one read of the person-months; deciding "too few" reads nothing more.
     design = evidence.staff_designs()
     with django_assert_num_queries(0):
         assert evidence._did_row(metrics.WORK_ABILITY, design[metrics.WORK_ABILITY], starts).too_few == "treated-teams"
+
+
+@pytest.mark.parametrize("n_teams, covariance", [(5, "cluster-person"), (10, "cluster-team")])
+def test_the_stored_did_grouped_in_postgresql_equals_the_analysis_of_every_person_row(
+    six_months, team, other_team, n_teams, covariance
+):
+    from wellbeing import evidence
+    from wellbeing.analysis import difference_in_differences
+    from wellbeing.models import TeamPairStart
+
+    teams = [team, other_team, *(f.TeamFactory(name=f"Tiimi {n}") for n in range(n_teams - 2))]
+    _seasonal_world(teams, six_months, [2, 4, *([None] * (n_teams - 2))], effect=0.8, seed=3)
+    # A person who moves from a starting team to a comparison team: one person cluster across two teams.
+    person = bulk_staff(teams[-1], 1, prefix="moved")[0]
+    instrument = current_instrument(metrics.MONTHLY)
+    for owner, value, month in ((teams[0], 9, six_months[3]), (teams[-1], 2, six_months[4])):
+        submit_response(instrument=instrument, time_point=TimePoint.MONTHLY, team=owner, recorded_by=person.user,
+                        respondent=person, answers={"work_ability": value, "sick_leave_days": 0},
+                        period=month, refresh_aggregates=False)
+    aggregation.rebuild_all()
+    row = stored(AnalysisKind.STAFF_DID, None, metrics.WORK_ABILITY)
+    starts = dict(TeamPairStart.objects.values_list("team_id", "first_month"))
+    expected = difference_in_differences(evidence.staff_observations()[metrics.WORK_ABILITY], starts)
+    assert row.covariance == expected.covariance == covariance
+    assert row.n == expected.n_observations == n_teams * 6 * 6 + 2
+    assert (row.estimate, row.ci_low, row.ci_high) == pytest.approx(
+        (expected.estimate, expected.ci_low, expected.ci_high), abs=1e-9
+    )
+    assert (row.n_teams, row.n_treated_teams, row.n_comparison_teams, row.n_months) == (
+        expected.n_teams, expected.n_treated_teams, expected.n_comparison_teams, expected.n_months,
+    )
