@@ -22,6 +22,7 @@ caller names it.
 from __future__ import annotations
 
 import contextvars
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -205,21 +206,34 @@ def _write(ledger: _Ledger) -> list[tuple[int, int | None]]:
 
 
 _COLUMNS = ("user_id", "username", "client_id", "object_type", "object_id", "action", "grounds", "allowed", "channel")
-_TYPES = ("bigint", "text", "bigint", "text", "text", "text", "text", "boolean", "text")
-# One statement, one round trip, whatever the number of rows (a calendar logs a row per client shown); it
-# commits on its own outside a transaction, as every request's reads are written.
-_INSERT = "INSERT INTO {table} (at, {columns}) SELECT %s, * FROM unnest({arrays}) RETURNING id, client_id".format(
-    table=AccessLog._meta.db_table,
-    columns=", ".join(_COLUMNS),
-    arrays=", ".join(f"%s::{kind}[]" for kind in _TYPES),
-)
+_TYPES = dict(zip(_COLUMNS, ("bigint", "text", "bigint", "text", "text", "text", "text", "boolean", "text")))
+
+
+@functools.cache
+def _insert_statement(varying: tuple[str, ...]) -> str:
+    """One statement, one round trip, whatever the number of rows (a calendar logs a row per client shown).
+
+    The columns in `varying` come as arrays, unnested side by side; every other column is the same in every
+    row (a listing's rows differ only in the client) and comes once. It commits on its own outside a
+    transaction, as every request's reads are written.
+    """
+    values = ", ".join(column if column in varying else f"%s::{_TYPES[column]}" for column in _COLUMNS)
+    arrays = ", ".join(f"%s::{_TYPES[column]}[]" for column in varying)
+    return (
+        f"INSERT INTO {AccessLog._meta.db_table} (at, {', '.join(_COLUMNS)}) "
+        f"SELECT %s::timestamptz, {values} FROM unnest({arrays}) AS row ({', '.join(varying)}) RETURNING id, client_id"
+    )
 
 
 def _insert(rows: list[dict]) -> list[tuple[int, int | None]]:
     def user_id(row: dict):
         return row["user"].pk if row.get("user") is not None else row.get("user_id")
 
-    arrays = [[user_id(row) for row in rows]] + [[row[column] for row in rows] for column in _COLUMNS[1:]]
+    values = {"user_id": [user_id(row) for row in rows], **{column: [row[column] for row in rows] for column in _COLUMNS[1:]}}
+    # The client always varies (one row per client), so unnest gives one row per row, duplicates too.
+    varying = tuple(column for column in _COLUMNS if column == "client_id" or len(set(values[column])) > 1)
+    params = [timezone.now(), *(values[column][0] for column in _COLUMNS if column not in varying),
+              *(values[column] for column in varying)]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [timezone.now(), *arrays])
+        cursor.execute(_insert_statement(varying), params)
         return cursor.fetchall()

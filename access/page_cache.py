@@ -28,7 +28,9 @@ What keeps it correct:
   (`access.log.pending_rows`) are kept with it and written again, by the
   access log's own code, on every request it serves.
 
-Without a working cache (Redis down) every request is simply built; with
+Entries are kept in Redis for every worker and, the last ones a worker used, in
+that worker's own memory too (`pairwork.kept`). With neither (Redis down, and
+a page this worker has not kept) a request is simply built; with
 `PAGE_CACHE=false` the cache is off. The tests run with it off except those
 about it.
 """
@@ -39,9 +41,9 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 
+from pairwork import kept
 from pairwork.data_generation import begin, generation, wrote
 
 from . import log
@@ -62,11 +64,11 @@ def key(*parts: object) -> str:
 
 
 def fetch(cache_key: str) -> dict | None:
-    return cache.get(cache_key)
+    return kept.get(cache_key)
 
 
 def store(cache_key: str, entry: dict) -> None:
-    cache.set(cache_key, entry, TTL)
+    kept.put(cache_key, entry, TTL)
 
 
 def entry_for(response: HttpResponse, *, content: bytes | None = None, headers: dict | None = None) -> dict:

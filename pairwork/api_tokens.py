@@ -12,12 +12,11 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import data_generation
+from . import data_generation, kept
 from .auth_backends import team_ids_of
 from .models import ApiToken
 
@@ -60,7 +59,7 @@ def token_for_key(raw: str) -> ApiToken | None:
     """
     key_hash = hash_token(raw)
     cache_key = f"api-token:{data_generation.generation()}:{key_hash}" if settings.PAGE_CACHE else None
-    token = cache.get(cache_key) if cache_key else None
+    token = kept.get(cache_key) if cache_key else None
     if token is None:
         token = (
             ApiToken.objects.active().select_related("user__staff_profile")
@@ -70,7 +69,7 @@ def token_for_key(raw: str) -> ApiToken | None:
             return None
         token.user.staff_team_ids = token.owner_team_ids  # as the session's user carries them (access.policy)
         if cache_key:
-            cache.set(cache_key, token, KEPT_SECONDS)
+            kept.put(cache_key, token, KEPT_SECONDS)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).filter(
@@ -78,5 +77,5 @@ def token_for_key(raw: str) -> ApiToken | None:
         ).update(last_used_at=now)
         token.last_used_at = now
         if cache_key:
-            cache.set(cache_key, token, KEPT_SECONDS)
+            kept.put(cache_key, token, KEPT_SECONDS)
     return token

@@ -99,6 +99,10 @@ VARIABLES: list[Var] = [
         "PAGE_CACHE", _bool, True,
         "Serve a person's page, API list and API token lookup again while no data has changed (every read is still logged); false turns it off.",
     ),
+    Var(
+        "PAGE_CACHE_LOCAL_ENTRIES", _int, 300,
+        "Kept pages and token lookups each worker also holds in its own memory, in front of Redis (0: none).",
+    ),
     Var("API_ANON_RATE", _rate, "100/hour", "Requests an anonymous caller may make to the API per address."),
 ]
 

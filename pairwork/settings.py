@@ -207,6 +207,13 @@ if REDIS_URL and not TESTING:
     }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What each worker keeps in its own memory of the values kept for a data generation (pairwork.kept). Off in
+# the tests but where they test it: they clear the shared cache to see a page built again.
+PAGE_CACHE_LOCAL_ENTRIES: int = 0 if TESTING else env("PAGE_CACHE_LOCAL_ENTRIES")
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pairwork.kept",
+    "OPTIONS": {"MAX_ENTRIES": env("PAGE_CACHE_LOCAL_ENTRIES") or 300},
+}
 # Sessions stay in PostgreSQL only (one primary-key read a request): a session cached in Redis would
 # outlive a sign-out made while Redis was unreachable.
 SESSION_ENGINE = "pairwork.sessions"

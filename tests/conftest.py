@@ -198,7 +198,7 @@ def redis_at(settings, monkeypatch):
         redis_outage.outage.clear()
 
     def use(url: str):
-        settings.CACHES = {"default": {
+        settings.CACHES = {**settings.CACHES, "default": {
             "BACKEND": "pairwork.redis_outage.ResilientRedisCache", "LOCATION": url,
             "OPTIONS": settings.REDIS_CONNECTION_OPTIONS,
         }}

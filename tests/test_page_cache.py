@@ -380,3 +380,58 @@ def test_a_frame_past_the_cap_since_its_moment_stops_counting(client_record, nur
         again = privacy_views._fill_newest(part, frame).decode()
     assert "count(*)" in first[-1]["sql"] and "count(*)" not in second[-1]["sql"]
     assert "More than 1000 entries" in filled and again == filled
+
+
+@pytest.fixture
+def kept_in_the_worker(settings):
+    """Each worker's own memory in front of the shared cache, as in production (off in the other tests)."""
+    from django.core.cache import caches
+
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 300
+    caches["local"].clear()
+    yield caches["local"]
+    caches["local"].clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_kept_in_the_workers_memory_is_served_without_the_shared_cache_until_a_change(
+    client, coordinator, client_record, kept_in_the_worker
+):
+    login(client, coordinator)
+    url = reverse("clients:detail", args=[client_record.pk])
+    built = warm(client, url)
+    cache.clear()  # the shared cache forgets it; this worker still has it
+    assert served(client, url) == (200, "hit", built)
+    assert len(log_rows(client_record.pk)) == 3  # every read still logged
+
+    rename(client_record, "Hilkka", "queryset update")
+    status, state, body = served(client, url)
+    assert (status, state) == (200, "miss") and "Hilkka" in body.decode()
+    cache.clear()
+    assert served(client, url) == (200, "hit", body)
+    assert len(log_rows(client_record.pk)) == 5
+
+
+def test_with_redis_unreachable_a_worker_serves_what_it_kept_and_logs_every_read(
+    client, coordinator, client_record, redis_unreachable, kept_in_the_worker, settings
+):
+    settings.PAGE_CACHE = True
+    login(client, coordinator)
+    url = reverse("clients:detail", args=[client_record.pk])
+    built = warm(client, url)
+    for _ in range(2):
+        assert served(client, url) == (200, "hit", built)
+    assert AccessLog.objects.filter(client_id=client_record.pk).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_kept_in_the_workers_memory_is_refused_at_once_when_revoked(
+    client, coordinator, client_record, kept_in_the_worker
+):
+    token, raw = issue_api_token(user=coordinator.user, name="integration")
+    url = "/api/v1/clients/"
+    assert api_get(client, url, raw)[:2] == (200, "miss")
+    cache.clear()
+    assert api_get(client, url, raw)[:2] == (200, "hit")
+    revoke_api_token(token=token)
+    assert api_get(client, url, raw)[0] == 401
